@@ -66,6 +66,10 @@ class HopfieldNet(nn.Module):
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}'
 
+    def layer_params(self) -> list[list[nn.Parameter]]:
+        "The parameters layer by layer, [W_n, b_{n+1}], for per-layer learning rates."
+        return [[W, b] for W, b in zip(self.W, self.b)]
+
 # %% ../nbs/01_energy.ipynb #707c950e
 @patch
 def check_input(self:HopfieldNet, x:Tensor, finite:bool=True):

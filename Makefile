@@ -1,0 +1,16 @@
+# The front door: `make train` and `make test` each set up .venv first (see .ci/setup).
+DATA ?= $(firstword $(wildcard ../shared/data) $(EQPROP_DATA))
+ARGS ?=
+VENV = . .venv/bin/activate &&
+
+.PHONY: setup train test docs export
+setup:
+	bash .ci/setup
+train: setup
+	$(VENV) eqprop_train --preset ep17-1h $(if $(DATA),--data $(DATA)) --out runs/ep17-1h $(ARGS)
+test:
+	bash .ci/run
+docs: setup
+	$(VENV) PATH="$$PATH$$(command -v quarto >/dev/null || echo :$$PWD/.ci/bin)" nbdev_docs
+export: setup
+	$(VENV) nbdev_export && nbdev_clean

@@ -1,0 +1,63 @@
+"The `eqprop_train` command end to end, as a user runs it."
+import json, time
+import pytest
+from conftest import cli
+from eqprop_nb.train import PRESETS
+
+def test_list_presets():
+    r = cli('--list-presets')
+    assert r.returncode == 0, r.stderr
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert names == list(PRESETS) and {'ep17-1h', 'ep17-2h', 'ep17-3h'} <= set(names)
+    assert '784-500-10' in r.stdout and 'T 20/K 4' in r.stdout
+
+def test_trains_to_a_floor_within_a_minute(data_dir, tmp_path):
+    "Continuous EP, 784-500-10, on 6,000 training images for 3 epochs: at least 88% accuracy on 2,000 test images."
+    t0 = time.perf_counter()
+    r = cli('--preset', 'ep17-1h', '--data', data_dir, '--out', tmp_path/'run', '--device', 'cpu', '--epochs', 3,
+            '--limit-train', 6000, '--limit-test', 2000, '--no-progress')
+    wall = time.perf_counter() - t0
+    assert r.returncode == 0, r.stderr
+    hist = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    assert [h['epoch'] for h in hist] == [1, 2, 3]
+    assert all(0 <= h['train_error'] <= 1 and 0 <= h['test_error'] <= 1 for h in hist)
+    assert hist[-1]['test_error'] <= 0.12, hist
+    assert hist[-1]['test_error'] < hist[0]['test_error']
+    assert wall < 60, f'took {wall:.0f} s'
+    assert 'final test error' in r.stdout
+    assert (tmp_path/'run'/'learning_curves.png').stat().st_size > 1000
+
+def test_overrides_reach_the_run(data_dir, tmp_path):
+    r = cli('--preset', 'ep17-1h', '--data', data_dir, '--out', tmp_path/'o', '--device', 'cpu', '--epochs', 1,
+            '--limit-train', 200, '--limit-test', 100, '--no-progress',
+            '--sizes', '784,30,10', '--beta', '0.25', '--nudge', 'symmetric', '--lrs', '0.2,0.1', '--batch_size', 50)
+    assert r.returncode == 0, r.stderr
+    cfg = json.loads((tmp_path/'o'/'config.json').read_text())
+    assert (cfg['sizes'], cfg['beta'], cfg['nudge'], cfg['lrs'], cfg['batch_size']) == ([784, 30, 10], 0.25, 'symmetric', [0.2, 0.1], 50)
+
+@pytest.mark.parametrize('args, message', [
+    (['--preset', 'ep17-9h'], 'unknown preset'),
+    (['--lrs', '0.1'], 'one per layer'),
+    (['--act', 'swish'], 'unknown activation'),
+    (['--beta', '0'], 'beta must be non-zero'),
+    (['--nudge', 'sideways'], 'unknown nudge'),
+    (['--device', 'cuda:7'], '--device'),
+])
+def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
+    r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr
+
+def test_missing_data_says_where_to_put_it(tmp_path):
+    r = cli('--data', tmp_path/'empty', '--out', tmp_path/'x', '--epochs', 1)
+    assert r.returncode != 0 and 'Traceback' not in r.stderr
+    assert 'MNIST was not found' in r.stderr and 'train-images-idx3-ubyte.gz' in r.stderr
+
+def test_existing_run_is_not_overwritten(data_dir, tmp_path):
+    args = ['--data', data_dir, '--out', tmp_path/'r', '--device', 'cpu', '--epochs', 1, '--limit-train', 100, '--limit-test', 100]
+    assert cli(*args).returncode == 0
+    before = (tmp_path/'r'/'checkpoint.pt').read_bytes()
+    r = cli(*args)
+    assert r.returncode != 0 and '--resume' in r.stderr
+    assert (tmp_path/'r'/'checkpoint.pt').read_bytes() == before

@@ -1,0 +1,38 @@
+"A run killed mid-epoch (SIGKILL) and resumed ends exactly like the run that was never interrupted."
+import json, os, signal, subprocess, sys, time
+import torch
+from conftest import cli, BIN
+
+ARGS = ['--preset', 'ep17-1h', '--device', 'cpu', '--epochs', 4, '--limit-train', 3000, '--limit-test', 500,
+        '--sizes', '784,100,10', '--no-progress']
+
+def strip(hist): return [{k: v for k, v in h.items() if k != 'seconds'} for h in hist]
+
+def test_kill_and_resume_is_exact(data_dir, tmp_path):
+    ref, cut = tmp_path/'ref', tmp_path/'cut'
+    assert cli(*ARGS, '--data', data_dir, '--out', ref).returncode == 0
+    # the same run, killed as soon as its first checkpoint lands, i.e. early in epoch 2
+    p = subprocess.Popen([str(BIN/'eqprop_train'), *map(str, ARGS), '--data', str(data_dir), '--out', str(cut)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (cut/'metrics.json').exists() and time.time() < deadline and p.poll() is None: time.sleep(0.02)
+    p.send_signal(signal.SIGKILL); p.wait()
+    killed_at = len(json.loads((cut/'metrics.json').read_text()))
+    assert 1 <= killed_at < 4, 'the run was not interrupted mid-way'
+    r = cli(*ARGS, '--data', data_dir, '--out', cut, '--resume')
+    assert r.returncode == 0, r.stderr
+    h_ref = json.loads((ref/'metrics.json').read_text())
+    h_cut = json.loads((cut/'metrics.json').read_text())
+    assert len(h_cut) == 4 and strip(h_cut) == strip(h_ref)
+    a = torch.load(ref/'checkpoint.pt', weights_only=True)['model']
+    b = torch.load(cut/'checkpoint.pt', weights_only=True)['model']
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+def test_resume_with_other_settings_is_refused(data_dir, tmp_path):
+    small = ['--preset', 'ep17-1h', '--device', 'cpu', '--limit-train', 100, '--limit-test', 100, '--data', data_dir, '--out', tmp_path/'r']
+    assert cli(*small, '--epochs', 1).returncode == 0
+    r = cli(*small, '--epochs', 2, '--resume', '--beta', '0.9')
+    assert r.returncode != 0 and 'another run' in r.stderr
+    r = cli(*small, '--epochs', 2, '--resume')
+    assert r.returncode == 0, r.stderr
+    assert [h['epoch'] for h in json.loads((tmp_path/'r'/'metrics.json').read_text())] == [1, 2]

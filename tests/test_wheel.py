@@ -1,0 +1,43 @@
+"The package as `pip install` gives it: build a wheel, install it into a clean virtual environment, use it."
+import subprocess, sys, sysconfig, zipfile, venv
+from email.parser import Parser
+from pathlib import Path
+import pytest
+from conftest import ROOT
+
+@pytest.fixture(scope='module')
+def wheel(tmp_path_factory):
+    d = tmp_path_factory.mktemp('dist')
+    r = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-q', '-w', str(d), str(ROOT)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    (w,) = d.glob('eqprop_nb-*.whl')
+    return w
+
+def test_wheel_contents(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for mod in ['data', 'energy', 'ep', 'train', '_modidx', '__init__']: assert f'eqprop_nb/{mod}.py' in names
+    meta = Parser().parsestr(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode())
+    reqs = ' '.join(meta.get_all('Requires-Dist'))
+    for pkg in ['torch', 'torchvision', 'fastcore', 'matplotlib', 'tqdm']: assert pkg in reqs
+    ep = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
+    assert 'eqprop_train = eqprop_nb.train:main' in ep
+
+def test_installed_wheel_runs(wheel, tmp_path, data_dir):
+    env_dir = tmp_path/'venv'
+    venv.create(env_dir, with_pip=True)
+    py = env_dir/'bin'/'python'
+    r = subprocess.run([str(py), '-m', 'pip', 'install', '-q', '--no-deps', '--no-index', str(wheel)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    # the heavy dependencies (torch, ...) come from the test environment, after the new environment's own packages
+    site = Path(subprocess.check_output([str(py), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], text=True).strip())
+    (site/'zz_deps.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')
+    where = subprocess.run([str(py), '-c', 'import eqprop_nb; print(eqprop_nb.__file__, eqprop_nb.__version__)'],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.startswith(str(env_dir)), where.stdout       # the wheel's copy, not the checkout
+    r = subprocess.run([str(env_dir/'bin'/'eqprop_train'), '--data', str(data_dir), '--out', str(tmp_path/'run'), '--device', 'cpu',
+                        '--epochs', '1', '--limit-train', '400', '--limit-test', '200', '--sizes', '784,50,10', '--no-progress'],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert 'final test error' in r.stdout and (tmp_path/'run'/'metrics.json').exists()
