@@ -232,10 +232,12 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
                                                         limit_train=limit_train, limit_test=limit_test))
     for epoch in range(len(history), cfg.epochs):
-        rec = dict(epoch=epoch + 1) | train_epoch(algo, opt, dl, epoch, progress)
-        if not all(torch.isfinite(p).all() for p in algo.model.parameters()):
-            raise FloatingPointError(f'training diverged in epoch {epoch + 1} (non-finite weights); lower the learning rates'
-                                     ' or the step size. The checkpoint of the previous epoch is intact.')
+        try:
+            rec = dict(epoch=epoch + 1) | train_epoch(algo, opt, dl, epoch, progress)
+            if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
+        except FloatingPointError as e:
+            raise FloatingPointError(f'training diverged in epoch {epoch + 1} ({e}); lower the learning rates or the step size.'
+                                     + (' The checkpoint of the previous epoch is intact.' if out is not None else '')) from None
         rec['test_error'] = evaluate(algo, xte, yte)
         history.append(rec)
         if verbose: print(f"epoch {rec['epoch']:3d}  train error {rec['train_error']:.2%}  test error {rec['test_error']:.2%}  "
