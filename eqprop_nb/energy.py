@@ -102,7 +102,7 @@ def check_target(self:HopfieldNet, x:Tensor, y:Tensor):
 @patch
 def init_state(self:HopfieldNet, x:Tensor) -> list[Tensor]:
     "All free layers at rest (zero), on the input's device and dtype."
-    self.check_input(x)
+    self.check_input(x, finite=False)
     return [x.new_zeros(x.shape[0], n) for n in self.sizes[1:]]
 
 # %% ../nbs/01_energy.ipynb #71266737

@@ -25,17 +25,18 @@ def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor], eps:float, # Euler s
     return [t.clamp(*model.act.bounds) for t in s] if clip and model.act.bounds else s
 
 # %% ../nbs/02_ep.ipynb #fef1d924
-def _check_phase(model, x, s, eps, beta, y):
-    model.check_state(x, s)
+def _check_phase(model, x, s, eps, beta, y, finite=True):
+    model.check_state(x, s, finite)
     if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
     if beta:
         if y is None: raise ValueError('a nudged phase (beta ≠ 0) needs the target y')
         model.check_target(x, y)
 
 def relax(model:HopfieldNet, x:Tensor, s:list[Tensor], steps:int, eps:float,
-          beta:float=0., y:Tensor|None=None, clip:bool=True, check:bool=True) -> list[Tensor]:
+          beta:float=0., y:Tensor|None=None, clip:bool=True,
+          check_finite:bool=True) -> list[Tensor]: # False: check shapes only (no host-device synchronization)
     "Run `steps` Euler steps of F = E + βC from the state `s` (no autograd graph)."
-    if check: _check_phase(model, x, s, eps, beta, y)
+    _check_phase(model, x, s, eps, beta, y, check_finite)
     with torch.no_grad():
         drive = model.input_drive(x)
         for _ in range(steps): s = euler_step(model, x, s, eps, beta, y, drive, clip)
@@ -88,23 +89,24 @@ class EP:
                  eps:float=0.5, # Euler step ε
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  clip:bool=True, # clip the states to the activation's bounds
-                 seed:int=0): # seed of the random signs
+                 seed:int=0, # seed of the random signs
+                 check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
         if len(betas) != 2 or betas[0] == betas[1]:
             raise ValueError(f'betas must be two different nudging strengths (the update divides by β₂ − β₁), got {betas}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         if int(T) < 1 or int(K) < 1: raise ValueError(f'T and K must be at least 1, got T={T}, K={K}')
         if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
         self.model, self.T, self.K, self.betas, self.eps = model, int(T), int(K), tuple(map(float, betas)), eps
-        self.random_sign, self.clip = random_sign, clip
+        self.random_sign, self.clip, self.check_finite = random_sign, clip, check_finite
         self.gen = torch.Generator().manual_seed(seed)
 
     def free_phase(self, x:Tensor) -> list[Tensor]:
         "T steps with β = 0 from rest: the free state s⁰."
-        return relax(self.model, x, self.model.init_state(x), self.T, self.eps, clip=self.clip)
+        return relax(self.model, x, self.model.init_state(x), self.T, self.eps, clip=self.clip, check_finite=self.check_finite)
 
     def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float) -> list[Tensor]:
         "K steps with nudging β from s⁰ (no steps when β = 0)."
-        return s0 if beta == 0 else relax(self.model, x, s0, self.K, self.eps, beta, y, self.clip)
+        return s0 if beta == 0 else relax(self.model, x, s0, self.K, self.eps, beta, y, self.clip, self.check_finite)
 
     def draw_betas(self) -> tuple[float, float]:
         "This batch's (β₁, β₂): the configured pair, sign-flipped with probability ½ if `random_sign`."
@@ -126,7 +128,7 @@ def as_target(y:Tensor, n:int, dtype) -> Tensor:
 @patch
 def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
     "One EP update: write the gradient estimate into `p.grad`, return the free-phase output."
-    self.model.check_input(x)
+    self.model.check_input(x, self.check_finite)
     y = as_target(y, self.model.sizes[-1], x.dtype)
     self.model.check_target(x, y)
     s0 = self.free_phase(x)

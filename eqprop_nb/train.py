@@ -86,7 +86,7 @@ def nudging(cfg:Config) -> tuple[tuple[float, float], bool]:
 def build_ep(cfg:Config, seed:int=0) -> EP:
     "Continuous-time EP on a layered Hopfield network [EP17]."
     betas, rnd = nudging(cfg)
-    return EP(HopfieldNet(cfg.sizes, cfg.act), cfg.T, cfg.K, betas, cfg.eps, rnd, cfg.clip, seed)
+    return EP(HopfieldNet(cfg.sizes, cfg.act), cfg.T, cfg.K, betas, cfg.eps, rnd, cfg.clip, seed, check_finite=False)
 
 def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model) described by `cfg`."
