@@ -11,7 +11,7 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'HopfieldNet']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'HopfieldNet']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -23,8 +23,14 @@ class Activation(NamedTuple):
 
 def _sig4(s): return torch.sigmoid(4*(s - 0.5))
 
+def _hardsig(s):
+    "clip(s, 0, 1), whose autograd derivative is 1 on the closed interval [0, 1] (PyTorch's clamp gives 0 at the ends)."
+    if not s.requires_grad: return s.clamp(0, 1)
+    m = ((s >= 0) & (s <= 1)).to(s.dtype)
+    return s * m + (s.clamp(0, 1) - s * m).detach()
+
 ACTIVATIONS = {a.name: a for a in [
-    Activation('hardsigmoid', lambda s: s.clamp(0, 1), lambda s: ((s >= 0) & (s <= 1)).to(s.dtype), (0., 1.)),
+    Activation('hardsigmoid', _hardsig, lambda s: ((s >= 0) & (s <= 1)).to(s.dtype), (0., 1.)),
     Activation('sigmoid4', _sig4, lambda s: 4*_sig4(s)*(1 - _sig4(s)), (0., 1.)),
     Activation('sigmoid', torch.sigmoid, lambda s: torch.sigmoid(s)*(1 - torch.sigmoid(s))),
     Activation('tanh', torch.tanh, lambda s: 1 - torch.tanh(s)**2),
@@ -43,16 +49,35 @@ def cost(yhat:Tensor, y:Tensor) -> Tensor:
     "C = ½‖ŷ − y‖², one value per example."
     return 0.5 * ((yhat - y)**2).sum(-1)
 
-# %% ../nbs/01_energy.ipynb #d9606ca4
-class HopfieldNet(nn.Module):
+# %% ../nbs/01_energy.ipynb #abc7b938
+class LayeredModel(nn.Module):
+    "Base of the models: a clamped input and a list of free layers, with fixed per-example shapes."
+    def __init__(self, shapes:list): # per-example shape of the input, then of each free layer
+        super().__init__()
+        self.shapes = [tuple(int(d) for d in ((sh,) if isinstance(sh, int) else sh)) for sh in shapes]
+        if len(self.shapes) < 2 or min(min(sh) for sh in self.shapes) < 1:
+            raise ValueError(f'a model needs an input and at least one free layer, all of positive size, got {shapes}')
+
+    @property
+    def sizes(self) -> list[int]:
+        "Number of units of the input and of each layer."
+        return [math.prod(sh) for sh in self.shapes]
+
+    def output(self, s:list[Tensor]) -> Tensor:
+        "The output layer (the prediction)."
+        return s[-1]
+
+# %% ../nbs/01_energy.ipynb #707c950e
+class HopfieldNet(LayeredModel):
     "A layered Hopfield network with symmetric weights: the model of continuous-time EP [EP17]."
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 500, 10]
-                 act:str|Activation='hardsigmoid'): # rate function ρ (see `ACTIVATIONS`)
-        super().__init__()
-        sizes = [int(n) for n in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f'sizes must list at least an input and an output layer, all positive, got {sizes}')
-        self.sizes, self.act = sizes, get_activation(act)
+                 act:str|Activation='hardsigmoid', # rate function ρ (see `ACTIVATIONS`)
+                 eps:float=0.5, # Euler step ε of the dynamics (next notebook)
+                 clip:bool=True): # keep the states in the activation's bounds, as [EP17] does
+        super().__init__(sizes)
+        if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
+        self.act, self.eps, self.clip = get_activation(act), float(eps), clip
+        sizes = self.sizes
         self.W = nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])])
         self.b = nn.ParameterList([nn.Parameter(torch.zeros(m)) for m in sizes[1:]])
         self.reset_parameters()
@@ -64,35 +89,38 @@ class HopfieldNet(nn.Module):
             with torch.no_grad(): W.uniform_(-a, a)
         for b in self.b: nn.init.zeros_(b)
 
-    def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}'
+    def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}'
 
     def layer_params(self) -> list[list[nn.Parameter]]:
         "The parameters layer by layer, [W_n, b_{n+1}], for per-layer learning rates."
         return [[W, b] for W, b in zip(self.W, self.b)]
 
-# %% ../nbs/01_energy.ipynb #707c950e
+# %% ../nbs/01_energy.ipynb #71266737
+def _shape_str(sh): return '(batch, ' + ', '.join(map(str, sh)) + ')'
+
 @patch
-def check_input(self:HopfieldNet, x:Tensor, finite:bool=True):
-    "Raise a clear error unless `x` is a `(batch, sizes[0])` floating-point tensor (and finite, if `finite`)."
+def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
+    "Raise a clear error unless `x` is a `(batch, *shapes[0])` floating-point tensor (and finite, if `finite`)."
     if not torch.is_tensor(x) or not x.is_floating_point():
         raise TypeError(f'the input must be a floating-point tensor, got {type(x).__name__} {getattr(x, "dtype", "")}')
-    if x.ndim != 2 or x.shape[1] != self.sizes[0]:
-        raise ValueError(f'expected an input of shape (batch, {self.sizes[0]}), got {tuple(x.shape)}'
-                         + ('; flatten images first (e.g. x.flatten(1))' if x.ndim > 2 else ''))
+    if tuple(x.shape[1:]) != self.shapes[0]:
+        hint = ('; flatten images first (e.g. x.flatten(1))' if x.ndim > 2 and len(self.shapes[0]) == 1 else
+                '; images need a channel dimension (e.g. x.unsqueeze(1))' if x.ndim == 3 else '')
+        raise ValueError(f'expected an input of shape {_shape_str(self.shapes[0])}, got {tuple(x.shape)}{hint}')
     if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')
 
 @patch
-def check_state(self:HopfieldNet, x:Tensor, s:list[Tensor], finite:bool=True):
-    "Raise a clear error unless `s` holds one `(batch, size)` tensor per free layer (all finite, if `finite`)."
+def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
+    "Raise a clear error unless `s` holds one `(batch, *shape)` tensor per free layer (all finite, if `finite`)."
     self.check_input(x, finite)
-    want = [(x.shape[0], n) for n in self.sizes[1:]]
+    want = [(x.shape[0], *sh) for sh in self.shapes[1:]]
     got = [tuple(t.shape) for t in s]
     if got != want: raise ValueError(f'the state must be {len(want)} tensors of shapes {want}, got {got}')
     for n, t in enumerate(s, 1):
         if finite and not torch.isfinite(t).all(): raise FloatingPointError(f'layer {n} of the state holds NaN or infinite values')
 
 @patch
-def check_target(self:HopfieldNet, x:Tensor, y:Tensor):
+def check_target(self:LayeredModel, x:Tensor, y:Tensor):
     "Raise a clear error unless `y` is a one-hot-like `(batch, sizes[-1])` target for the input `x`."
     want = (x.shape[0], self.sizes[-1])
     if tuple(y.shape) != want:
@@ -100,12 +128,12 @@ def check_target(self:HopfieldNet, x:Tensor, y:Tensor):
         raise ValueError(f'expected a target of shape {want}, got {tuple(y.shape)}{hint}')
 
 @patch
-def init_state(self:HopfieldNet, x:Tensor) -> list[Tensor]:
+def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
     "All free layers at rest (zero), on the input's device and dtype."
     self.check_input(x, finite=False)
-    return [x.new_zeros(x.shape[0], n) for n in self.sizes[1:]]
+    return [x.new_zeros(x.shape[0], *sh) for sh in self.shapes[1:]]
 
-# %% ../nbs/01_energy.ipynb #71266737
+# %% ../nbs/01_energy.ipynb #49f3dc55
 @patch
 def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
     "E(x, s, θ) of [EP17, Eq. 1], one value per example."
@@ -115,7 +143,7 @@ def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
     E = E - sum(((r[n] @ W.T) * r[n+1]).sum(-1) for n, W in enumerate(self.W))
     return E - sum(r[n+1] @ b for n, b in enumerate(self.b))
 
-# %% ../nbs/01_energy.ipynb #30352a1d
+# %% ../nbs/01_energy.ipynb #39ae63ff
 @patch
 def input_drive(self:HopfieldNet, x:Tensor) -> Tensor:
     "W₀ x + b₁: the constant part of the first hidden layer's input."

@@ -14,43 +14,55 @@ from .data import one_hot
 __all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target']
 
 # %% ../nbs/02_ep.ipynb #87137f88
-def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor], eps:float, # Euler step ε
+def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor],
                beta:float=0., y:Tensor|None=None, # nudging strength β and target y (β ≠ 0 needs y)
-               drive:Tensor|None=None, # `model.input_drive(x)`, when precomputed
-               clip:bool=True) -> list[Tensor]: # clip states to the activation's bounds
-    "One Euler step of ds/dt = −∂F/∂s, F = E + βC [EP17, Eq. 3]."
+               drive:Tensor|None=None) -> list[Tensor]: # `model.input_drive(x)`, when precomputed
+    "One Euler step of ds/dt = −∂F/∂s, F = E + βC [EP17, Eq. 3], step `model.eps`, clipped if `model.clip`."
     g = model.grad_s(x, s, drive)
     if beta: g[-1] = g[-1] + beta * (s[-1] - y)
-    s = [t - eps * gt for t, gt in zip(s, g)]
-    return [t.clamp(*model.act.bounds) for t in s] if clip and model.act.bounds else s
+    s = [t - model.eps * gt for t, gt in zip(s, g)]
+    return [t.clamp(*model.act.bounds) for t in s] if model.clip and model.act.bounds else s
+
+@patch
+def cache(self:HopfieldNet, x:Tensor) -> Tensor:
+    "What stays constant during a relaxation: the input drive."
+    return self.input_drive(x)
+
+@patch
+def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+    "One time step of the dynamics: an Euler step of F = E + βC."
+    return euler_step(self, x, s, beta, y, cache)
 
 # %% ../nbs/02_ep.ipynb #fef1d924
-def _check_phase(model, x, s, eps, beta, y, finite=True):
+def _check_phase(model, x, s, beta, y, finite=True):
     model.check_state(x, s, finite)
-    if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
     if beta:
         if y is None: raise ValueError('a nudged phase (beta ≠ 0) needs the target y')
         model.check_target(x, y)
 
-def relax(model:HopfieldNet, x:Tensor, s:list[Tensor], steps:int, eps:float,
-          beta:float=0., y:Tensor|None=None, clip:bool=True,
+def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
           check_finite:bool=True) -> list[Tensor]: # False: check shapes only (no host-device synchronization)
-    "Run `steps` Euler steps of F = E + βC from the state `s` (no autograd graph)."
-    _check_phase(model, x, s, eps, beta, y, check_finite)
+    "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
+    _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
-        drive = model.input_drive(x)
-        for _ in range(steps): s = euler_step(model, x, s, eps, beta, y, drive, clip)
+        c = model.cache(x)
+        for _ in range(steps): s = model.step(x, s, beta, y, c)
     return s
 
 # %% ../nbs/02_ep.ipynb #cc00bd6a
+@patch
+def potential(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
+    "The scalar (per example) whose θ-gradient the EP update contrasts: −E."
+    return -self.energy(x, s)
+
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
-    "The EP estimate of dJ/dθ: (∂E/∂θ(s^β₂) − ∂E/∂θ(s^β₁)) / (β₂ − β₁), averaged over the batch [EP17, Eq. 10]."
+    "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s^β₂) − ∂Φ/∂θ(s^β₁)) / (β₂ − β₁), Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
     params = list(model.parameters()) if params is None else list(params)
     with torch.enable_grad():
-        dE = model.energy(x, [t.detach() for t in s2]).mean() - model.energy(x, [t.detach() for t in s1]).mean()
+        dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
         g = torch.autograd.grad(dE, params, allow_unused=True)
     return [torch.zeros_like(p) if gi is None else gi / (beta2 - beta1) for p, gi in zip(params, g)]
 
@@ -81,32 +93,29 @@ def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
 
 # %% ../nbs/02_ep.ipynb #34aaf133
 class EP:
-    "Continuous-time Equilibrium Propagation [EP17]: free phase, nudged phase(s), contrastive update into `p.grad`."
-    def __init__(self, model:HopfieldNet,
-                 T:int=20, # free-phase Euler steps
-                 K:int=4, # nudged-phase Euler steps
+    "Equilibrium Propagation [EP17, E19]: free phase, nudged phase(s), contrastive update into `p.grad`."
+    def __init__(self, model, # a model with init_state, cache, step, potential (e.g. `HopfieldNet`)
+                 T:int=20, # free-phase time steps
+                 K:int=4, # nudged-phase time steps
                  betas:tuple=(0., 0.5), # (β₁, β₂): (0, β) one-sided, (−β, β) symmetric
-                 eps:float=0.5, # Euler step ε
                  random_sign:bool=False, # flip the sign of both β at random each batch
-                 clip:bool=True, # clip the states to the activation's bounds
                  seed:int=0, # seed of the random signs
                  check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
         if len(betas) != 2 or betas[0] == betas[1]:
             raise ValueError(f'betas must be two different nudging strengths (the update divides by β₂ − β₁), got {betas}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         if int(T) < 1 or int(K) < 1: raise ValueError(f'T and K must be at least 1, got T={T}, K={K}')
-        if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
-        self.model, self.T, self.K, self.betas, self.eps = model, int(T), int(K), tuple(map(float, betas)), eps
-        self.random_sign, self.clip, self.check_finite = random_sign, clip, check_finite
+        self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(map(float, betas))
+        self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(seed)
 
     def free_phase(self, x:Tensor) -> list[Tensor]:
         "T steps with β = 0 from rest: the free state s⁰."
-        return relax(self.model, x, self.model.init_state(x), self.T, self.eps, clip=self.clip, check_finite=self.check_finite)
+        return relax(self.model, x, self.model.init_state(x), self.T, check_finite=self.check_finite)
 
     def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float) -> list[Tensor]:
         "K steps with nudging β from s⁰ (no steps when β = 0)."
-        return s0 if beta == 0 else relax(self.model, x, s0, self.K, self.eps, beta, y, self.clip, self.check_finite)
+        return s0 if beta == 0 else relax(self.model, x, s0, self.K, beta, y, self.check_finite)
 
     def draw_betas(self) -> tuple[float, float]:
         "This batch's (β₁, β₂): the configured pair, sign-flipped with probability ½ if `random_sign`."

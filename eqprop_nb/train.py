@@ -12,25 +12,27 @@ from fastcore.script import call_parse, store_true
 from .data import mnist, DeviceLoader
 from .energy import HopfieldNet
 from .ep import EP
+from .discrete import PrototypicalNet
 
 # %% auto #0
-__all__ = ['PRESETS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'nudging', 'build_ep',
-           'build_algorithm', 'make_optimizer', 'train_epoch', 'evaluate', 'atomic_write', 'save_json',
-           'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device', 'Run', 'train', 'presets_table',
-           'eqprop_train', 'main']
+__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
+           'nudging', 'build_ep', 'build_algorithm', 'make_optimizer', 'train_epoch', 'evaluate', 'atomic_write',
+           'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device', 'Run', 'train',
+           'presets_table', 'eqprop_train', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
 class Config:
     "Every hyperparameter of a training run."
     algorithm: str = 'ep'          # a name in `ALGORITHMS`
+    model: str = 'hopfield'        # a name in `MODELS`
     sizes: list = field(default_factory=lambda: [784, 500, 10])  # layer sizes, input first
     act: str = 'hardsigmoid'       # rate function ρ
     T: int = 20                    # free-phase steps
     K: int = 4                     # nudged-phase steps
     beta: float = 0.5              # nudging strength β
     nudge: str = 'random'          # 'fixed' (0, β), 'random' (0, ±β), 'symmetric' (−β, β)
-    eps: float = 0.5               # Euler step ε (continuous time)
+    eps: float = 0.5               # Euler step ε (Hopfield model)
     clip: bool = True              # clip states to the activation's bounds
     lrs: list = field(default_factory=lambda: [0.1, 0.05])  # learning rate of each layer, input side first
     optimizer: str = 'sgd'         # 'sgd' or 'adam'
@@ -56,6 +58,18 @@ PRESETS = {
                     eps=0.5, lrs=[0.4, 0.1, 0.01], epochs=60),
     'ep17-3h': dict(description='Scellier & Bengio 2017, 3 hidden layers', sizes=[784, 500, 500, 500, 10], T=500, K=8,
                     beta=1.0, eps=0.5, lrs=[0.128, 0.032, 0.008, 0.002], epochs=500),
+    'eb-1h': dict(description='Ernoult et al. 2019, energy-based, 1 hidden layer', sizes=[784, 512, 10], act='sigmoid4',
+                  eps=0.2, T=100, K=12, beta=0.5, nudge='fixed', lrs=[0.1, 0.05], epochs=30),
+    'eb-2h': dict(description='Ernoult et al. 2019, energy-based, 2 hidden layers', sizes=[784, 512, 512, 10], act='sigmoid4',
+                  eps=0.2, T=400, K=40, beta=0.5, nudge='fixed', lrs=[0.4, 0.1, 0.01], epochs=50),
+    'p-1h': dict(description='Ernoult et al. 2019, prototypical, 1 hidden layer', model='prototypical', sizes=[784, 512, 10],
+                 act='sigmoid4', clip=False, T=40, K=15, beta=0.1, nudge='fixed', lrs=[0.08, 0.04], epochs=30),
+    'p-2h': dict(description='Ernoult et al. 2019, prototypical, 2 hidden layers', model='prototypical',
+                 sizes=[784, 512, 512, 10], act='sigmoid4', clip=False, T=100, K=20, beta=0.5, nudge='fixed',
+                 lrs=[0.2, 0.05, 0.005], epochs=50),
+    'p-3h': dict(description='Ernoult et al. 2019, prototypical, 3 hidden layers', model='prototypical',
+                 sizes=[784, 512, 512, 512, 10], act='sigmoid4', clip=False, T=180, K=20, beta=0.5, nudge='fixed',
+                 lrs=[0.2, 0.05, 0.01, 0.002], epochs=100),
 }
 
 def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
@@ -66,12 +80,21 @@ def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
     return Config().replace(**base).replace(**{k: v for k, v in overrides.items() if v is not None})
 
 # %% ../nbs/03_train.ipynb #e08b88af
+MODELS = {
+    'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
+    'prototypical': lambda cfg: PrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
+}
 ALGORITHMS = {}
 
 def register_algorithm(name:str):
-    "Decorator: register `builder(cfg, seed) -> algorithm` under `name`."
+    "Decorator: register `builder(cfg, model, seed) -> algorithm` under `name`."
     def deco(f): ALGORITHMS[name] = f; return f
     return deco
+
+def build_model(cfg:Config):
+    "The network described by `cfg`."
+    if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)}')
+    return MODELS[cfg.model](cfg)
 
 NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': ((-1., 1.), False)}
 
@@ -83,16 +106,16 @@ def nudging(cfg:Config) -> tuple[tuple[float, float], bool]:
     return (a * cfg.beta, b * cfg.beta), rnd
 
 @register_algorithm('ep')
-def build_ep(cfg:Config, seed:int=0) -> EP:
-    "Continuous-time EP on a layered Hopfield network [EP17]."
+def build_ep(cfg:Config, model, seed:int=0) -> EP:
+    "Equilibrium Propagation: continuous time on a Hopfield model [EP17], discrete time on a Φ model [E19]."
     betas, rnd = nudging(cfg)
-    return EP(HopfieldNet(cfg.sizes, cfg.act), cfg.T, cfg.K, betas, cfg.eps, rnd, cfg.clip, seed, check_finite=False)
+    return EP(model, cfg.T, cfg.K, betas, rnd, seed, check_finite=False)
 
 def build_algorithm(cfg:Config, seed:int=0):
-    "The algorithm (and its model) described by `cfg`."
+    "The algorithm (and its model, `.model`) described by `cfg`."
     if cfg.algorithm not in ALGORITHMS:
         raise ValueError(f'unknown algorithm {cfg.algorithm!r}; choose one of {", ".join(ALGORITHMS)}')
-    return ALGORITHMS[cfg.algorithm](cfg, seed)
+    return ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
 
 # %% ../nbs/03_train.ipynb #dfbae0aa
 OPTIMIZERS = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}
@@ -191,9 +214,16 @@ class Run:
 def _identity(cfg, seed, limit_train, limit_test):
     return dict(config=asdict(cfg) | {'epochs': None}, seed=seed, limit_train=limit_train, limit_test=limit_test)
 
+def _differences(saved:dict, ident:dict) -> list[str]:
+    "Names of the settings that differ; a `Config` field newer than the checkpoint counts only if it left its default."
+    defaults = asdict(Config())
+    diff = [k for k in ident if k != 'config' and saved.get(k) != ident[k]]
+    conf = saved.get('config', {})
+    return diff + [f'config.{k}' for k, v in ident['config'].items() if conf.get(k, defaults.get(k)) != v]
+
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
-    diff = {k: (ck['identity'].get(k), v) for k, v in ident.items() if ck['identity'].get(k) != v}
+    diff = _differences(ck['identity'], ident)
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
                               'resume with the same settings, or pass another --out')
     algo.model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); algo.load_state_dict(ck['algorithm'])
@@ -259,7 +289,7 @@ def presets_table() -> str:
     for name, p in PRESETS.items():
         c = get_config(name)
         rows.append(f"{name:10s} {p['description']:45s} {'-'.join(map(str, c.sizes)):22s} T {c.T}/K {c.K}  "
-                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}]")
+                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
 # %% ../nbs/03_train.ipynb #5349a387
@@ -276,6 +306,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  list_presets:store_true=False, # list the presets and exit
                  no_progress:store_true=False, # no progress bar
                  algorithm:str=None, # override: algorithm name
+                 model:str=None, # override: model name (hopfield, prototypical)
                  sizes:str=None, # override: layer sizes, e.g. 784,500,10
                  act:str=None, # override: activation
                  T:int=None, # override: free-phase steps
@@ -294,7 +325,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
     if list_presets: return print(presets_table())
     try:
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
-                    epochs=epochs, algorithm=algorithm, sizes=_ints(sizes), act=act, T=T, K=K, beta=beta, nudge=nudge,
+                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype)
     except (ValueError, TypeError, FileNotFoundError, FileExistsError, RuntimeError, FloatingPointError) as e:
