@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
+import math
 import torch
 from torch import Tensor
 from fastcore.basics import patch

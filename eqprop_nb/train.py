@@ -13,12 +13,13 @@ from .data import mnist, DeviceLoader
 from .energy import HopfieldNet
 from .ep import EP
 from .discrete import PrototypicalNet
+from .bptt import BPTT
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
-           'nudging', 'build_ep', 'build_algorithm', 'make_optimizer', 'train_epoch', 'evaluate', 'atomic_write',
-           'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device', 'Run', 'train',
-           'presets_table', 'eqprop_train', 'main']
+           'nudging', 'build_ep', 'build_bptt', 'build_algorithm', 'make_optimizer', 'train_epoch', 'evaluate',
+           'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device', 'Run',
+           'train', 'presets_table', 'eqprop_train', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -71,6 +72,8 @@ PRESETS = {
                  sizes=[784, 512, 512, 512, 10], act='sigmoid4', clip=False, T=180, K=20, beta=0.5, nudge='fixed',
                  lrs=[0.2, 0.05, 0.01, 0.002], epochs=100),
 }
+for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
+    PRESETS[f'{_name}-bptt'] = PRESETS[_name] | dict(description=PRESETS[_name]['description'] + ', BPTT', algorithm='bptt')
 
 def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
     "The `Config` of `preset` (or the defaults, for `None`) with `overrides` applied."
@@ -110,6 +113,11 @@ def build_ep(cfg:Config, model, seed:int=0) -> EP:
     "Equilibrium Propagation: continuous time on a Hopfield model [EP17], discrete time on a Φ model [E19]."
     betas, rnd = nudging(cfg)
     return EP(model, cfg.T, cfg.K, betas, rnd, seed, check_finite=False)
+
+@register_algorithm('bptt')
+def build_bptt(cfg:Config, model, seed:int=0) -> BPTT:
+    "Backpropagation through the last K steps of the T-step free phase (all of it with K ≥ T)."
+    return BPTT(model, cfg.T, cfg.K, check_finite=False)
 
 def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model, `.model`) described by `cfg`."
@@ -288,7 +296,7 @@ def presets_table() -> str:
     rows = []
     for name, p in PRESETS.items():
         c = get_config(name)
-        rows.append(f"{name:10s} {p['description']:45s} {'-'.join(map(str, c.sizes)):22s} T {c.T}/K {c.K}  "
+        rows.append(f"{name:12s} {p['description']:56s} {'-'.join(map(str, c.sizes)):22s} T {c.T}/K {c.K}  "
                     f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
