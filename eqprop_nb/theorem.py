@@ -11,6 +11,7 @@ from torch.func import functional_call
 from .energy import HopfieldNet, cost
 from .ep import relax, ep_grads, rel_error
 from .discrete import EnergyPhi, PrototypicalNet
+from .cnn import ConvNet
 import eqprop_nb.bptt   # every model's forward is its step
 
 # %% auto #0
@@ -71,7 +72,7 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
         out['cos_theta'].append(cosine(flat_process(eT), flat_process(bT)))
     return out
 
-# %% ../nbs/05_theorem1.ipynb #e5a514e0
+# %% ../nbs/05_theorem1.ipynb #0ff08ca1
 def plot_gdu(rep:dict, beta:float, title:str='', n_curves:int=4):
     "EP processes (solid) and −BPTT processes (dashed) for a few neurons and synapses; returns the figure."
     import matplotlib.pyplot as plt

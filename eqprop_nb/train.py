@@ -14,6 +14,7 @@ from .energy import HopfieldNet
 from .ep import EP
 from .discrete import PrototypicalNet
 from .bptt import BPTT
+from .cnn import ConvNet
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
@@ -27,7 +28,10 @@ class Config:
     "Every hyperparameter of a training run."
     algorithm: str = 'ep'          # a name in `ALGORITHMS`
     model: str = 'hopfield'        # a name in `MODELS`
-    sizes: list = field(default_factory=lambda: [784, 500, 10])  # layer sizes, input first
+    sizes: list = field(default_factory=lambda: [784, 500, 10])  # layer sizes, input first (conv: the dense layers after the convolutions)
+    channels: list = field(default_factory=list)  # conv model: channels of the convolutional layers
+    kernel: int = 5                # conv model: kernel size
+    pool: int = 2                  # conv model: max-pooling size
     act: str = 'hardsigmoid'       # rate function ρ
     T: int = 20                    # free-phase steps
     K: int = 4                     # nudged-phase steps
@@ -72,7 +76,10 @@ PRESETS = {
                  sizes=[784, 512, 512, 512, 10], act='sigmoid4', clip=False, T=180, K=20, beta=0.5, nudge='fixed',
                  lrs=[0.2, 0.05, 0.01, 0.002], epochs=100),
 }
-for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
+PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
+                         pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
+                         lrs=[0.15, 0.035, 0.015], epochs=40, flatten=False)
+for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h', 'p-conv']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
     PRESETS[f'{_name}-bptt'] = PRESETS[_name] | dict(description=PRESETS[_name]['description'] + ', BPTT', algorithm='bptt')
 
 def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
@@ -86,6 +93,7 @@ def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
 MODELS = {
     'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
     'prototypical': lambda cfg: PrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
+    'conv': lambda cfg: ConvNet((1, 28, 28), cfg.channels, cfg.sizes, cfg.kernel, cfg.pool, cfg.act, cfg.clip),
 }
 ALGORITHMS = {}
 
@@ -296,7 +304,8 @@ def presets_table() -> str:
     rows = []
     for name, p in PRESETS.items():
         c = get_config(name)
-        rows.append(f"{name:12s} {p['description']:56s} {'-'.join(map(str, c.sizes)):22s} T {c.T}/K {c.K}  "
+        arch = '-'.join(map(str, c.sizes)) if c.model != 'conv' else f"conv {'-'.join(map(str, c.channels))} fc {'-'.join(map(str, c.sizes))}"
+        rows.append(f"{name:12s} {p['description']:56s} {arch:22s} T {c.T}/K {c.K}  "
                     f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
@@ -316,6 +325,9 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  algorithm:str=None, # override: algorithm name
                  model:str=None, # override: model name (hopfield, prototypical)
                  sizes:str=None, # override: layer sizes, e.g. 784,500,10
+                 channels:str=None, # override: conv channels, e.g. 32,64
+                 kernel:int=None, # override: conv kernel size
+                 pool:int=None, # override: pooling size
                  act:str=None, # override: activation
                  T:int=None, # override: free-phase steps
                  K:int=None, # override: nudged-phase steps
@@ -333,7 +345,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
     if list_presets: return print(presets_table())
     try:
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
-                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), act=act, T=T, K=K, beta=beta, nudge=nudge,
+                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype)
     except (ValueError, TypeError, FileNotFoundError, FileExistsError, RuntimeError, FloatingPointError) as e:
