@@ -61,3 +61,21 @@ def test_existing_run_is_not_overwritten(data_dir, tmp_path):
     r = cli(*args)
     assert r.returncode != 0 and '--resume' in r.stderr
     assert (tmp_path/'r'/'checkpoint.pt').read_bytes() == before
+
+def test_p1h_short_run_is_fast(data_dir, tmp_path):
+    "Discrete-time prototypical EP: 2,000 training images for one epoch on the CPU in well under a minute, and it learns."
+    t0 = time.perf_counter()
+    r = cli('--preset', 'p-1h', '--limit-train', 2000, '--epochs', 1, '--device', 'cpu', '--data', data_dir,
+            '--out', tmp_path/'p', '--limit-test', 2000, '--no-progress')
+    wall = time.perf_counter() - t0
+    assert r.returncode == 0, r.stderr
+    assert wall < 60, f'took {wall:.0f} s'
+    assert json.loads((tmp_path/'p'/'metrics.json').read_text())[-1]['test_error'] < 0.3
+
+@pytest.mark.parametrize('preset', ['p-1h-bptt', 'eb-1h', 'p-conv'])
+def test_other_algorithms_and_models_run(data_dir, tmp_path, preset):
+    r = cli('--preset', preset, '--limit-train', 40, '--limit-test', 40, '--epochs', 1, '--device', 'cpu', '--data', data_dir,
+            '--out', tmp_path/preset, '--T', 12, '--K', 4, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    cfg = json.loads((tmp_path/preset/'config.json').read_text())
+    assert (cfg['T'], cfg['K']) == (12, 4)
