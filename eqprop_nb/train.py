@@ -295,7 +295,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
             plot_history(history, out/'learning_curves.png', title=preset or '')
     return Run(cfg, algo, history, out)
 
-# %% ../nbs/03_train.ipynb #7d90bb60
+# %% ../nbs/03_train.ipynb #5349a387
 def _floats(s): return None if s is None else [float(v) for v in str(s).split(',')]
 def _ints(s): return None if s is None else [int(v) for v in str(s).split(',')]
 
@@ -309,7 +309,7 @@ def presets_table() -> str:
                     f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
-# %% ../nbs/03_train.ipynb #5349a387
+# %% ../nbs/03_train.ipynb #8e3cce6e
 @call_parse
 def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets)
                  epochs:int=None, # number of epochs (default: the preset's)
