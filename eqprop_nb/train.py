@@ -195,18 +195,21 @@ def load_checkpoint(path:Path) -> dict:
 
 # %% ../nbs/03_train.ipynb #aee27f6d
 def plot_history(history:list[dict], path=None, title:str=''):
-    "Training and test error per epoch (log scale), saved to `path` if given; returns the figure."
-    import matplotlib
-    if path is not None: matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+    "Training and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
+    if path is None:
+        import matplotlib.pyplot as plt
+        fig = plt.figure(figsize=(5, 3.2))
+    else:
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(5, 3.2))
+    ax = fig.subplots()
     ep = [h['epoch'] for h in history]
     ax.plot(ep, [100 * h['train_error'] for h in history], 'o-', ms=3, label='train (free phase)')
     ax.plot(ep, [100 * h['test_error'] for h in history], 's-', ms=3, label='test')
     ax.set_yscale('log'); ax.set_xlabel('epoch'); ax.set_ylabel('error (%)'); ax.grid(alpha=.3, which='both')
     ax.legend(); ax.set_title(title)
     fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=100); plt.close(fig)
+    if path is not None: fig.savefig(path, dpi=100)
     return fig
 
 # %% ../nbs/03_train.ipynb #eaacff4a
