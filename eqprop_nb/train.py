@@ -76,6 +76,7 @@ PRESETS = {
                  sizes=[784, 512, 512, 512, 10], act='sigmoid4', clip=False, T=180, K=20, beta=0.5, nudge='fixed',
                  lrs=[0.2, 0.05, 0.01, 0.002], epochs=100),
 }
+PRESETS['p-1h-sym'] = PRESETS['p-1h'] | dict(description='p-1h with symmetric nudging (±β, Laborieux et al. 2021)', nudge='symmetric')
 PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
                          lrs=[0.15, 0.035, 0.015], epochs=40, flatten=False)
