@@ -18,6 +18,8 @@ __all__ = ['conv_shapes', 'ConvNet']
 # %% ../nbs/02c_cnn.ipynb #5981497f
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
     "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling), with a clear error if a map vanishes."
+    if kernel < 1 or pool < 1: raise ValueError(f'kernel and pool must be at least 1, got kernel={kernel}, pool={pool}')
+    if not channels: raise ValueError('a ConvNet needs at least one convolutional layer (channels, e.g. 32,64)')
     shapes, (c, h, w) = [], in_shape
     for i, ch in enumerate(channels):
         h, w = (h - kernel + 1) // pool, (w - kernel + 1) // pool
@@ -36,6 +38,7 @@ class ConvNet(PhiModel):
                  kernel:int=5, pool:int=2, # square kernels; pool×pool max-pooling of stride pool
                  act:str|Activation='hardsigmoid', clip:bool=False):
         conv = conv_shapes(tuple(in_shape), list(channels), kernel, pool)
+        if not fc: raise ValueError('a ConvNet needs at least one fully connected layer after the convolutions (the output, e.g. fc=[10])')
         super().__init__([tuple(in_shape)] + conv + [(n,) for n in fc], act, clip)
         self.kernel, self.pool, self.nconv = kernel, pool, len(conv)
         ins = [in_shape[0]] + list(channels)

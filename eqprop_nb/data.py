@@ -109,8 +109,11 @@ def mnist(root=None, # directory holding MNIST
 # %% ../nbs/00_data.ipynb #65daf687
 def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
     "Rows of the identity picked by `labels`, on the labels' device."
-    if labels.dtype not in (torch.int64, torch.int32, torch.uint8):
+    if labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
         raise TypeError(f'one_hot needs integer class labels, got a {labels.dtype} tensor')
+    labels = labels.long()                        # a uint8 index would be read as a boolean mask
+    if labels.numel() and (labels.min() < 0 or labels.max() >= n):
+        raise ValueError(f'class labels must lie in [0, {n}), got values from {int(labels.min())} to {int(labels.max())}')
     return torch.eye(n, dtype=dtype, device=labels.device)[labels]
 
 # %% ../nbs/00_data.ipynb #242f8e5f

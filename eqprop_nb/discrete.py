@@ -27,9 +27,10 @@ class PhiModel(LayeredModel):
 
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
+        create = torch.is_grad_enabled()            # a graph through the step only when the caller records one (BPTT)
         with torch.enable_grad():
             s = [t if t.requires_grad else t.detach().requires_grad_() for t in s]
-            return list(torch.autograd.grad(self.phi(x, s).sum(), s, create_graph=torch.is_grad_enabled() or None))
+            return list(torch.autograd.grad(self.phi(x, s).sum(), s, create_graph=create))
 
 # %% ../nbs/02a_discrete.ipynb #baacacc8
 def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None) -> list[Tensor]:

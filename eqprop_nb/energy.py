@@ -103,21 +103,27 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
     "Raise a clear error unless `x` is a `(batch, *shapes[0])` floating-point tensor (and finite, if `finite`)."
     if not torch.is_tensor(x) or not x.is_floating_point():
         raise TypeError(f'the input must be a floating-point tensor, got {type(x).__name__} {getattr(x, "dtype", "")}')
+    p = next(self.parameters(), None)
+    if p is not None and (x.dtype != p.dtype or x.device != p.device):
+        raise TypeError(f'the input is {x.dtype} on {x.device} but the model is {p.dtype} on {p.device}; '
+                        'move one to the other (e.g. model.to(x.device, x.dtype))')
     if tuple(x.shape[1:]) != self.shapes[0]:
         hint = ('; flatten images first (e.g. x.flatten(1))' if x.ndim > 2 and len(self.shapes[0]) == 1 else
                 '; images need a channel dimension (e.g. x.unsqueeze(1))' if x.ndim == 3 else '')
         raise ValueError(f'expected an input of shape {_shape_str(self.shapes[0])}, got {tuple(x.shape)}{hint}')
-    if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')
+    if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')   # one sync
 
 @patch
 def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
     "Raise a clear error unless `s` holds one `(batch, *shape)` tensor per free layer (all finite, if `finite`)."
-    self.check_input(x, finite)
+    self.check_input(x, finite=False)
     want = [(x.shape[0], *sh) for sh in self.shapes[1:]]
     got = [tuple(t.shape) for t in s]
     if got != want: raise ValueError(f'the state must be {len(want)} tensors of shapes {want}, got {got}')
-    for n, t in enumerate(s, 1):
-        if finite and not torch.isfinite(t).all(): raise FloatingPointError(f'layer {n} of the state holds NaN or infinite values')
+    if finite:                                       # one host-device synchronization for the input and all layers
+        ok = torch.stack([torch.isfinite(t).all() for t in (x, *s)]).tolist()
+        if not ok[0]: raise FloatingPointError('the input holds NaN or infinite values')
+        if not all(ok): raise FloatingPointError(f'layer {ok.index(False, 1)} of the state holds NaN or infinite values')
 
 @patch
 def check_target(self:LayeredModel, x:Tensor, y:Tensor):

@@ -24,10 +24,12 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     for name in presets:
         cfg = get_config(name, **overrides)
         torch.manual_seed(seed)
-        algo = build_algorithm(cfg, seed); algo.model.to(dev)
+        dtype = getattr(torch, cfg.dtype)
+        algo = build_algorithm(cfg, seed); algo.model.to(dev, dtype)
         opt = make_optimizer(cfg, algo.model)
-        xtr, ytr = mnist(data, 'train', cfg.flatten, dev, limit=limit_train)
-        xte, yte = mnist(data, 'test', cfg.flatten, dev, limit=limit_test)
+        flat = len(algo.model.shapes[0]) == 1
+        xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
+        xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
         spent, hist = 0., []
         for epoch in range(max_epochs):

@@ -21,6 +21,8 @@ __all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agr
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
     "ΔEP_s(β, t) and ΔEP_θ(β, t) for t = 0..K−1: lists (over t) of per-layer and per-parameter tensors."
     if beta == 0: raise ValueError('beta must be non-zero: the EP processes divide by β')
+    if isinstance(model, HopfieldNet):
+        raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     dS, dT, s, c = [], [], s_star, model.cache(x)
     for _ in range(K):
         with torch.no_grad(): s_next = model.step(x, s, beta, y, c)

@@ -45,8 +45,7 @@ class Config:
     weight_decay: float = 0.0
     batch_size: int = 20
     epochs: int = 25
-    flatten: bool = True           # inputs as (N, 784) vectors, else (N, 1, 28, 28) images
-    dtype: str = 'float32'
+    dtype: str = 'float32'         # 'float32' or 'float64'
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -79,7 +78,7 @@ PRESETS = {
 PRESETS['p-1h-sym'] = PRESETS['p-1h'] | dict(description='p-1h with symmetric nudging (±β, Laborieux et al. 2021)', nudge='symmetric')
 PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
-                         lrs=[0.15, 0.035, 0.015], epochs=40, flatten=False)
+                         lrs=[0.15, 0.035, 0.015], epochs=40)
 for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h', 'p-conv']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
     PRESETS[f'{_name}-bptt'] = PRESETS[_name] | dict(description=PRESETS[_name]['description'] + ', BPTT', algorithm='bptt')
 
@@ -179,7 +178,11 @@ def atomic_write(path:Path, write):
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     try:
         write(tmp)
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())          # the bytes are on disk before the rename
         os.replace(tmp, path)
+        fd = os.open(path.parent, os.O_RDONLY)
+        try: os.fsync(fd)                                          # and so is the rename
+        finally: os.close(fd)
     finally:
         if tmp.exists(): tmp.unlink()
 
@@ -198,7 +201,7 @@ def load_checkpoint(path:Path) -> dict:
 def plot_history(history:list[dict], path=None, title:str=''):
     "Training and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
     if path is None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt                                   # interactive: let pyplot show it
         fig = plt.figure(figsize=(5, 3.2))
     else:
         from matplotlib.figure import Figure
@@ -217,9 +220,12 @@ def plot_history(history:list[dict], path=None, title:str=''):
 def pick_device(device:str='auto') -> torch.device:
     "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    dev = torch.device(device)
+    try: dev = torch.device(device)
+    except RuntimeError: raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
+    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise RuntimeError(f'--device {device}: there are only {torch.cuda.device_count()} CUDA devices here')
     return dev
 
 @dataclass
@@ -264,19 +270,24 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
     cfg = get_config(preset, **overrides)
+    if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     torch.manual_seed(seed)
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=dev, dtype=dtype)
     opt = make_optimizer(cfg, algo.model)
-    xtr, ytr = mnist(data, 'train', cfg.flatten, dev, dtype, limit_train)
-    xte, yte = mnist(data, 'test', cfg.flatten, dev, dtype, limit_test)
+    flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
+    xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
+    xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
     out = Path(out) if out is not None else None
     ident, history = _identity(cfg, seed, limit_train, limit_test), []
     if out is not None:
         ck = out/'checkpoint.pt'
-        if resume and ck.exists(): history = _restore(ck, algo, opt, ident)
+        if resume and ck.exists():
+            history = _restore(ck, algo, opt, ident)
+            if history:                            # a kill between the checkpoint and these files must not leave them stale
+                save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
         elif ck.exists():
             raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
@@ -352,7 +363,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError, RuntimeError, FloatingPointError) as e:
+    except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "

@@ -34,6 +34,10 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     cfg = json.loads((tmp_path/'o'/'config.json').read_text())
     assert (cfg['sizes'], cfg['beta'], cfg['nudge'], cfg['lrs'], cfg['batch_size']) == ([784, 30, 10], 0.25, 'symmetric', [0.2, 0.1], 50)
+    import torch
+    ck = torch.load(tmp_path/'o'/'checkpoint.pt', weights_only=True)
+    assert [tuple(ck['model'][k].shape) for k in ('W.0', 'W.1')] == [(30, 784), (10, 30)]      # the model built is the one asked for
+    assert [g['lr'] for g in ck['optimizer']['param_groups']] == [0.2, 0.1]
 
 @pytest.mark.parametrize('args, message', [
     (['--preset', 'ep17-9h'], 'unknown preset'),
@@ -42,6 +46,10 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--beta', '0'], 'beta must be non-zero'),
     (['--nudge', 'sideways'], 'unknown nudge'),
     (['--device', 'cuda:7'], '--device'),
+    (['--device', 'tpu'], '--device'),
+    (['--dtype', 'float16'], 'dtype must be'),
+    (['--model', 'conv'], 'at least one convolutional layer'),
+    (['--preset', 'p-conv', '--pool', '0'], 'at least 1'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)

@@ -16,7 +16,8 @@ def wheel(tmp_path_factory):
 
 def test_wheel_contents(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for mod in ['data', 'energy', 'ep', 'train', '_modidx', '__init__']: assert f'eqprop_nb/{mod}.py' in names
+    for mod in ['data', 'energy', 'ep', 'discrete', 'bptt', 'cnn', 'theorem', 'speed', 'train', '_modidx', '__init__']:
+        assert f'eqprop_nb/{mod}.py' in names
     meta = Parser().parsestr(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode())
     reqs = ' '.join(meta.get_all('Requires-Dist'))
     for pkg in ['torch', 'torchvision', 'fastcore', 'matplotlib', 'tqdm']: assert pkg in reqs
