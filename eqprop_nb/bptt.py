@@ -8,19 +8,13 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, as_target
+from .ep import relax, checked_target
 from .discrete import PrototypicalNet
 
 # %% auto #0
 __all__ = ['BPTT']
 
 # %% ../nbs/02b_bptt.ipynb #78bafb0e
-def _forward(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
-    "A model's forward is one time step of its dynamics (so `functional_call` can run a step with other parameters)."
-    return self.step(x, s, beta, y, cache)
-LayeredModel.forward = _forward
-
-# %% ../nbs/02b_bptt.ipynb #4418d7be
 class BPTT:
     "Backpropagation through the last K steps of the free phase (all T if K ≥ T), for any model with `step`."
     def __init__(self, model, T:int=20, # free-phase time steps
@@ -44,10 +38,7 @@ class BPTT:
 
     def step(self, x:Tensor, y:Tensor) -> Tensor:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
-        self.model.check_input(x, finite=False)
-        y = as_target(y, self.model.sizes[-1], x.dtype)
-        self.model.check_target(x, y)
-        L, s = self.loss(x, y)
+        L, s = self.loss(x, checked_target(self.model, x, y))
         for p, g in zip(self.model.parameters(), torch.autograd.grad(L, list(self.model.parameters()), allow_unused=True)):
             p.grad = torch.zeros_like(p) if g is None else g
         return s[-1].detach()

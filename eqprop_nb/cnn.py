@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import Activation
+from .energy import Activation, dense_params
 from .discrete import PhiModel
 
 # %% auto #0
@@ -44,9 +44,7 @@ class ConvNet(PhiModel):
         ins = [in_shape[0]] + list(channels)
         self.cW = nn.ParameterList([nn.Parameter(torch.empty(o, i, kernel, kernel)) for i, o in zip(ins[:-1], ins[1:])])
         self.cb = nn.ParameterList([nn.Parameter(torch.empty(o)) for o in channels])
-        sizes = [math.prod(conv[-1])] + list(fc)
-        self.W = nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])])
-        self.b = nn.ParameterList([nn.Parameter(torch.empty(m)) for m in sizes[1:]])
+        self.W, self.b = dense_params([math.prod(conv[-1])] + list(fc))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -55,7 +53,7 @@ class ConvNet(PhiModel):
             a = 1 / math.sqrt(W[0].numel())
             with torch.no_grad(): W.uniform_(-a, a); b.uniform_(-a, a)
 
-    def layer_params(self): return [[W, b] for W, b in zip(self.cW, self.cb)] + [[W, b] for W, b in zip(self.W, self.b)]
+    def layer_params(self): return [[W, b] for W, b in zip(self.cW, self.cb)] + super().layer_params()
     def extra_repr(self): return f'shapes={self.shapes}, kernel={self.kernel}, pool={self.pool}, act={self.out_act.name!r}'
 
 # %% ../nbs/02c_cnn.ipynb #848521fe

@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params
 from .ep import EP, ep_grads, relax
 
 # %% auto #0
@@ -48,9 +48,9 @@ def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=N
 class EnergyPhi(PhiModel):
     "Φ_ε = ½‖s‖² − ε E(x, s, θ) of an energy model: the energy-based setting (EB) of [E19]."
     def __init__(self, energy_model:HopfieldNet):
-        super().__init__(energy_model.shapes, energy_model.act if energy_model.clip else 'identity', energy_model.clip)
+        bounds = energy_model.act.bounds if energy_model.clip else None        # ∂Φ_ε/∂s is the Euler step itself: no σ, only the clip
+        super().__init__(energy_model.shapes, Activation('identity', lambda s: s, torch.ones_like, bounds), energy_model.clip)
         self.energy_model = energy_model
-        if energy_model.clip: self.out_act = Activation('identity', lambda s: s, torch.ones_like, energy_model.act.bounds)
 
     def phi(self, x, s): return 0.5 * sum((t**2).flatten(1).sum(-1) for t in s) - self.energy_model.eps * self.energy_model.energy(x, s)
 
@@ -61,9 +61,7 @@ class PrototypicalNet(PhiModel):
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
                  clip:bool=False): # clip the states to σ's bounds after the nudge
         super().__init__(sizes, act, clip)
-        sizes = self.sizes
-        self.W = nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])])
-        self.b = nn.ParameterList([nn.Parameter(torch.empty(m)) for m in sizes[1:]])
+        self.W, self.b = dense_params(self.sizes)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -72,7 +70,6 @@ class PrototypicalNet(PhiModel):
             a = 1 / math.sqrt(W.shape[1])
             with torch.no_grad(): W.uniform_(-a, a); b.uniform_(-a, a)
 
-    def layer_params(self): return [[W, b] for W, b in zip(self.W, self.b)]
     def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}'
 
     def phi(self, x:Tensor, s:list[Tensor]) -> Tensor:

@@ -11,7 +11,7 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'HopfieldNet']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'dense_params', 'HopfieldNet']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -67,6 +67,19 @@ class LayeredModel(nn.Module):
         "The output layer (the prediction)."
         return s[-1]
 
+    def forward(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+        "One time step of the model's dynamics, `step` (defined by each model): `torch.func.functional_call` can run it with other parameters."
+        return self.step(x, s, beta, y, cache)
+
+    def layer_params(self) -> list[list[nn.Parameter]]:
+        "The parameters layer by layer, [W_n, b_n], for per-layer learning rates."
+        return [[W, b] for W, b in zip(self.W, self.b)]
+
+def dense_params(sizes:list[int]) -> tuple[nn.ParameterList, nn.ParameterList]:
+    "Weights W_n of shape (sizes[n+1], sizes[n]) and biases b_n of the dense layers, uninitialized (`reset_parameters` fills them)."
+    return (nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])]),
+            nn.ParameterList([nn.Parameter(torch.empty(m)) for m in sizes[1:]]))
+
 # %% ../nbs/01_energy.ipynb #707c950e
 class HopfieldNet(LayeredModel):
     "A layered Hopfield network with symmetric weights: the model of continuous-time EP [EP17]."
@@ -77,9 +90,7 @@ class HopfieldNet(LayeredModel):
         super().__init__(sizes)
         if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
         self.act, self.eps, self.clip = get_activation(act), float(eps), clip
-        sizes = self.sizes
-        self.W = nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])])
-        self.b = nn.ParameterList([nn.Parameter(torch.zeros(m)) for m in sizes[1:]])
+        self.W, self.b = dense_params(self.sizes)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -90,10 +101,6 @@ class HopfieldNet(LayeredModel):
         for b in self.b: nn.init.zeros_(b)
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}'
-
-    def layer_params(self) -> list[list[nn.Parameter]]:
-        "The parameters layer by layer, [W_n, b_{n+1}], for per-layer learning rates."
-        return [[W, b] for W, b in zip(self.W, self.b)]
 
 # %% ../nbs/01_energy.ipynb #71266737
 def _shape_str(sh): return '(batch, ' + ', '.join(map(str, sh)) + ')'

@@ -12,7 +12,7 @@ from .energy import HopfieldNet, cost
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target']
+__all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor],
@@ -135,12 +135,17 @@ def as_target(y:Tensor, n:int, dtype) -> Tensor:
     "One-hot targets from class labels (or `y` itself if it is already `(batch, n)`)."
     return one_hot(y, n, dtype) if y.ndim == 1 else y
 
+def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
+    "The one-hot target of a training step, after checking the shapes of `x` and `y` (no host-device sync)."
+    model.check_input(x, finite=False)
+    y = as_target(y, model.sizes[-1], x.dtype)
+    model.check_target(x, y)
+    return y
+
 @patch
 def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
     "One EP update: write the gradient estimate into `p.grad`, return the free-phase output."
-    self.model.check_input(x, finite=False)          # shapes here; finiteness once per phase, in relax
-    y = as_target(y, self.model.sizes[-1], x.dtype)
-    self.model.check_target(x, y)
+    y = checked_target(self.model, x, y)              # shapes here; finiteness once per phase, in relax
     s0 = self.free_phase(x)
     b1, b2 = self.draw_betas()
     s1, s2 = self.nudged_phase(x, y, s0, b1), self.nudged_phase(x, y, s0, b2)

@@ -12,7 +12,6 @@ from .energy import HopfieldNet, cost
 from .ep import relax, ep_grads, rel_error
 from .discrete import EnergyPhi, PrototypicalNet
 from .cnn import ConvNet
-import eqprop_nb.bptt   # every model's forward is its step
 
 # %% auto #0
 __all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agreement', 'gdu_report', 'plot_gdu']
