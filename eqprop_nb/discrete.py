@@ -90,3 +90,14 @@ def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache=None) -> list[
         inp = (self.cache(x) if cache is None else cache) if n == 0 else s[n-1] @ self.W[n].T + self.b[n]
         g.append(inp + s[n+1] @ self.W[n+1] if n + 1 < len(s) else inp)
     return g
+
+# %% ../nbs/02a_discrete.ipynb #1e0727ab
+@patch
+def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+    "The EP estimate in closed form: −(s²_{n+1}s²_nᵀ − s¹_{n+1}s¹_nᵀ) / (β₂ − β₁) per weight, −Δs_{n+1} per bias, batch-averaged."
+    if beta1 == beta2:
+        raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
+    c = -1 / ((beta2 - beta1) * len(x))
+    gW = [c * ((s2[0] - s1[0]).T @ x)]
+    gW += [c * (s2[n+1].T @ s2[n] - s1[n+1].T @ s1[n]) for n in range(len(s1) - 1)]
+    return gW + [c * (b - a).sum(0) for a, b in zip(s1, s2)]

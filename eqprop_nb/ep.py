@@ -12,7 +12,7 @@ from .energy import HopfieldNet, cost
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target']
+__all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target', 'update_grads']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor],
@@ -142,6 +142,11 @@ def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
     model.check_target(x, y)
     return y
 
+def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+    "The learning rule's estimate of dJ/dθ: the model's own `contrast_grads` if it defines one (closed forms, vector-field models), else `ep_grads`."
+    f = getattr(model, 'contrast_grads', None)
+    return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
+
 @patch
 def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
     "One EP update: write the gradient estimate into `p.grad`, return the free-phase output."
@@ -149,5 +154,5 @@ def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
     s0 = self.free_phase(x)
     b1, b2 = self.draw_betas()
     s1, s2 = self.nudged_phase(x, y, s0, b1), self.nudged_phase(x, y, s0, b2)
-    for p, g in zip(self.model.parameters(), ep_grads(self.model, x, s1, s2, b1, b2)): p.grad = g
+    for p, g in zip(self.model.parameters(), update_grads(self.model, x, s1, s2, b1, b2)): p.grad = g
     return s0[-1]

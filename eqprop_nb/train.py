@@ -15,12 +15,14 @@ from .ep import EP
 from .discrete import PrototypicalNet
 from .bptt import BPTT
 from .cnn import ConvNet
+from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
+from .continual import Continual
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
-           'nudging', 'build_ep', 'build_bptt', 'build_algorithm', 'make_optimizer', 'train_epoch', 'evaluate',
-           'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device', 'Run',
-           'train', 'presets_table', 'eqprop_train', 'main']
+           'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer', 'train_epoch',
+           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device',
+           'Run', 'train', 'presets_table', 'eqprop_train', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -46,6 +48,7 @@ class Config:
     batch_size: int = 20
     epochs: int = 25
     dtype: str = 'float32'         # 'float32' or 'float64'
+    angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ, by sign flips; None: independent B
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -79,6 +82,20 @@ PRESETS['p-1h-sym'] = PRESETS['p-1h'] | dict(description='p-1h with symmetric nu
 PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
                          lrs=[0.15, 0.035, 0.015], epochs=40)
+PRESETS |= {
+    'cep-1h': dict(description='Ernoult et al. 2020, C-EP, 1 hidden layer', algorithm='cep', model='prototypical',
+                   sizes=[784, 512, 10], act='sigmoid4', clip=False, T=40, K=15, beta=0.2, nudge='fixed',
+                   lrs=[0.0056, 0.0028], epochs=100),
+    'cep-2h': dict(description='Ernoult et al. 2020, C-EP, 2 hidden layers', algorithm='cep', model='prototypical',
+                   sizes=[784, 512, 512, 10], act='sigmoid4', clip=False, T=100, K=20, beta=0.5, nudge='fixed',
+                   lrs=[0.01, 0.0018, 0.00018], epochs=150),
+    'cvf-1h': dict(description='Ernoult et al. 2020, C-VF, 1 hidden layer', algorithm='cep', model='vf',
+                   sizes=[784, 512, 10], act='sigmoid4', clip=False, T=40, K=15, beta=0.2, nudge='random',
+                   lrs=[0.0076, 0.0038], epochs=100, angle=0.),
+    'cvf-2h': dict(description='Ernoult et al. 2020, C-VF, 2 hidden layers', algorithm='cep', model='vf',
+                   sizes=[784, 512, 512, 10], act='sigmoid4', clip=False, T=100, K=20, beta=0.35, nudge='random',
+                   lrs=[0.009, 0.0016, 0.00016], epochs=150, angle=0.),
+}
 for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h', 'p-conv']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
     PRESETS[f'{_name}-bptt'] = PRESETS[_name] | dict(description=PRESETS[_name]['description'] + ', BPTT', algorithm='bptt')
 
@@ -94,6 +111,8 @@ MODELS = {
     'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
     'prototypical': lambda cfg: PrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
     'conv': lambda cfg: ConvNet((1, 28, 28), cfg.channels, cfg.sizes, cfg.kernel, cfg.pool, cfg.act, cfg.clip),
+    'vf': lambda cfg: VFPrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
+    'vf-hopfield': lambda cfg: VFHopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
 }
 ALGORITHMS = {}
 
@@ -105,7 +124,12 @@ def register_algorithm(name:str):
 def build_model(cfg:Config):
     "The network described by `cfg`."
     if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)}')
-    return MODELS[cfg.model](cfg)
+    model = MODELS[cfg.model](cfg)
+    if cfg.angle is not None:
+        if not hasattr(model, 'B'):
+            raise ValueError(f'angle sets the backward weights of a vector-field model (model vf or vf-hopfield), not of {cfg.model!r}')
+        set_feedback_angle(model, cfg.angle, 'flip')          # draws from the global generator: seeded by `train`
+    return model
 
 NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': ((-1., 1.), False)}
 
@@ -126,6 +150,13 @@ def build_ep(cfg:Config, model, seed:int=0) -> EP:
 def build_bptt(cfg:Config, model, seed:int=0) -> BPTT:
     "Backpropagation through the last K steps of the T-step free phase (all of it with K ≥ T)."
     return BPTT(model, cfg.T, cfg.K, check_finite=False)
+
+@register_algorithm('cep')
+def build_cep(cfg:Config, model, seed:int=0) -> Continual:
+    "Continual EP [CEP20]: weights updated at every step of the second phase (C-EP on a Φ model, C-VF on a vector-field model)."
+    (b1, b2), rnd = nudging(cfg)
+    if b1 != 0: raise ValueError("continual EP nudges one way only: use nudge 'fixed' or 'random', not 'symmetric'")
+    return Continual(model, cfg.T, cfg.K, b2, rnd, seed, check_finite=False)
 
 def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model, `.model`) described by `cfg`."
@@ -276,6 +307,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=dev, dtype=dtype)
     opt = make_optimizer(cfg, algo.model)
+    if hasattr(algo, 'attach'): algo.attach(opt)                           # continual EP applies its updates itself
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
@@ -338,7 +370,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  list_presets:store_true=False, # list the presets and exit
                  no_progress:store_true=False, # no progress bar
                  algorithm:str=None, # override: algorithm name
-                 model:str=None, # override: model name (hopfield, prototypical)
+                 model:str=None, # override: model name (hopfield, prototypical, conv, vf, vf-hopfield)
                  sizes:str=None, # override: layer sizes, e.g. 784,500,10
                  channels:str=None, # override: conv channels, e.g. 32,64
                  kernel:int=None, # override: conv kernel size
@@ -355,6 +387,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  weight_decay:float=None, # override: weight decay
                  batch_size:int=None, # override: batch size
                  dtype:str=None, # override: float32 or float64
+                 angle:float=None, # override: initial angle (degrees) between forward and backward weights (vf models)
                 ):
     "Train Equilibrium Propagation on MNIST."
     if list_presets: return print(presets_table())
@@ -362,7 +395,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype)
+                    batch_size=batch_size, dtype=dtype, angle=angle)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history
