@@ -12,6 +12,6 @@ def data_dir():
     if d is None: pytest.fail('MNIST not found: set EQPROP_DATA or put ../shared/data beside the checkout')
     return d
 
-def cli(*args, timeout=300, **kw):
-    "Run the installed `eqprop_train` console script; returns the CompletedProcess."
-    return subprocess.run([str(BIN/'eqprop_train'), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)
+def cli(*args, timeout=300, prog='eqprop_train', **kw):
+    "Run an installed console script (`eqprop_train` by default); returns the CompletedProcess."
+    return subprocess.run([str(BIN/prog), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)

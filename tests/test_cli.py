@@ -50,6 +50,9 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--dtype', 'float16'], 'dtype must be'),
     (['--model', 'conv'], 'at least one convolutional layer'),
     (['--preset', 'p-conv', '--pool', '0'], 'at least 1'),
+    (['--preset', 'cep-1h', '--nudge', 'symmetric'], 'one way only'),
+    (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
+    (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)
@@ -80,10 +83,29 @@ def test_p1h_short_run_is_fast(data_dir, tmp_path):
     assert wall < 60, f'took {wall:.0f} s'
     assert json.loads((tmp_path/'p'/'metrics.json').read_text())[-1]['test_error'] < 0.3
 
-@pytest.mark.parametrize('preset', ['p-1h-bptt', 'eb-1h', 'p-conv'])
+@pytest.mark.parametrize('preset', ['p-1h-bptt', 'eb-1h', 'p-conv', 'cep-2h', 'cvf-2h'])
 def test_other_algorithms_and_models_run(data_dir, tmp_path, preset):
     r = cli('--preset', preset, '--limit-train', 40, '--limit-test', 40, '--epochs', 1, '--device', 'cpu', '--data', data_dir,
             '--out', tmp_path/preset, '--T', 12, '--K', 4, '--no-progress')
     assert r.returncode == 0, r.stderr
     cfg = json.loads((tmp_path/preset/'config.json').read_text())
     assert (cfg['T'], cfg['K']) == (12, 4)
+
+@pytest.mark.parametrize('preset', ['cep-1h', 'cvf-1h'])
+def test_continual_presets_learn(data_dir, tmp_path, preset):
+    "C-EP and C-VF with the papers' settings: 4,000 images, one epoch, far better than chance (90% error)."
+    r = cli('--preset', preset, '--limit-train', 4000, '--limit-test', 1000, '--epochs', 1, '--device', 'cpu', '--data', data_dir,
+            '--out', tmp_path/preset, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path/preset/'metrics.json').read_text())[-1]['test_error'] < 0.6
+
+def test_angle_sweep_command(data_dir, tmp_path):
+    "eqprop_angles: two angles, a few images; the table, angles.json and the figure come out, and the update angle grows."
+    r = cli('--angles', '0,150', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, '--measure-on', 50, '--device', 'cpu',
+            '--data', data_dir, '--out', tmp_path/'a', prog='eqprop_angles')
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path/'a'/'angles.json').read_text())['rows']
+    assert [row['init_angle'] for row in rows] == [0., 150.] and rows[0]['update_angle'] < rows[1]['update_angle']
+    assert (tmp_path/'a'/'fig1c.png').exists() and 'update–BPTT' in r.stdout
+    r = cli('--preset', 'p-1h', '--data', data_dir, '--out', tmp_path/'b', prog='eqprop_angles')
+    assert r.returncode != 0 and 'vector-field model' in r.stderr and 'Traceback' not in r.stderr

@@ -1,15 +1,20 @@
 "A run killed mid-epoch (SIGKILL) and resumed ends exactly like the run that was never interrupted."
 import json, os, signal, subprocess, sys, time
-import torch
+import pytest, torch
 from conftest import cli, BIN
 
 # momentum makes the optimizer state matter; random-sign nudging makes the algorithm's generator matter
-ARGS = ['--preset', 'ep17-1h', '--device', 'cpu', '--epochs', 4, '--limit-train', 3000, '--limit-test', 500,
-        '--sizes', '784,100,10', '--momentum', '0.9', '--lrs', '0.02,0.01', '--no-progress']
+COMMON = ['--device', 'cpu', '--epochs', 4, '--limit-train', 3000, '--limit-test', 500, '--sizes', '784,100,10', '--momentum', '0.9',
+          '--no-progress']
+RUNS = {'ep17-1h': ['--preset', 'ep17-1h', '--lrs', '0.02,0.01', *COMMON],
+        # continual EP on a vector-field model: the optimizer steps inside the second phase, random-sign nudging, sign-flip init
+        'cvf-1h': ['--preset', 'cvf-1h', '--angle', '30', '--T', 20, '--K', 8, *COMMON]}
 
 def strip(hist): return [{k: v for k, v in h.items() if k != 'seconds'} for h in hist]
 
-def test_kill_and_resume_is_exact(data_dir, tmp_path):
+@pytest.mark.parametrize('run', list(RUNS))
+def test_kill_and_resume_is_exact(data_dir, tmp_path, run):
+    ARGS = RUNS[run]
     ref, cut = tmp_path/'ref', tmp_path/'cut'
     assert cli(*ARGS, '--data', data_dir, '--out', ref).returncode == 0
     # the same run, killed as soon as its first checkpoint lands, i.e. early in epoch 2
