@@ -48,8 +48,8 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                 **overrides) -> list[dict]: # any `Config` field, e.g. epochs=10
     "Fig. 1(c) of [CEP20]: for each initial angle, the update-to-BPTT angle before training and the test error after it."
     cfg0 = get_config(preset, **overrides)
-    if cfg0.model not in ('vf', 'vf-hopfield'):
-        raise ValueError(f'the angle sweep needs a vector-field model (vf or vf-hopfield); {preset!r} has model {cfg0.model!r}')
+    if cfg0.model not in ('vf', 'vf-field', 'vf-hopfield'):
+        raise ValueError(f'the angle sweep needs a vector-field model (vf, vf-field or vf-hopfield); {preset!r} has model {cfg0.model!r}')
     if not angles: raise ValueError('give at least one angle')
     dev, out = pick_device(device), (Path(out) if out is not None else None)
     dtype = getattr(torch, cfg0.dtype)

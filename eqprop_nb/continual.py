@@ -35,7 +35,7 @@ class Continual(EP):
                                '(train() does it)')
         params = list(self.model.parameters())
         for _ in range(self.K):
-            s_next = relax(self.model, x, s, 1, beta, y, check_finite=False)
+            s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
             for p, g in zip(params, update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
             self.opt.step()
             s = s_next
@@ -61,14 +61,14 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     for _ in range(K):
         with torch.no_grad(): s_next = m.step(x, s, beta, y)
         g = update_grads(m, x, s, s_next, 0., beta)
-        dS.append([(a - b) / (beta * len(x)) for a, b in zip(s_next, s)])
+        dS.append([(a - b) / (beta * getattr(m, 'beta_scale', 1.) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ
         dT.append([-t for t in g])
         with torch.no_grad():
             for p, t in zip(params, g): p -= eta * t
         s = s_next
     return dS, dT
 
-# %% ../nbs/05b_continual.ipynb #d0827128
+# %% ../nbs/05b_continual.ipynb #cf77842d
 def update_angle(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> float:
     "Angle (degrees) between the summed continual update of one second phase and −∇BPTT through the same K steps, after T free steps."
     y = checked_target(model, x, y)

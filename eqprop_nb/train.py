@@ -48,7 +48,7 @@ class Config:
     batch_size: int = 20
     epochs: int = 25
     dtype: str = 'float32'         # 'float32' or 'float64'
-    angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ, by sign flips; None: independent B
+    angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ by sign flips; None: independent B (≈ 90°)
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -112,6 +112,7 @@ MODELS = {
     'prototypical': lambda cfg: PrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
     'conv': lambda cfg: ConvNet((1, 28, 28), cfg.channels, cfg.sizes, cfg.kernel, cfg.pool, cfg.act, cfg.clip),
     'vf': lambda cfg: VFPrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
+    'vf-field': lambda cfg: VFPrototypicalNet(cfg.sizes, cfg.act, cfg.clip, jacobian='field'),
     'vf-hopfield': lambda cfg: VFHopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
 }
 ALGORITHMS = {}
@@ -127,7 +128,7 @@ def build_model(cfg:Config):
     model = MODELS[cfg.model](cfg)
     if cfg.angle is not None:
         if not hasattr(model, 'B'):
-            raise ValueError(f'angle sets the backward weights of a vector-field model (model vf or vf-hopfield), not of {cfg.model!r}')
+            raise ValueError(f'angle sets the backward weights of a vector-field model (model vf, vf-field or vf-hopfield), not of {cfg.model!r}')
         set_feedback_angle(model, cfg.angle, 'flip')          # draws from the global generator: seeded by `train`
     return model
 
@@ -370,7 +371,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  list_presets:store_true=False, # list the presets and exit
                  no_progress:store_true=False, # no progress bar
                  algorithm:str=None, # override: algorithm name
-                 model:str=None, # override: model name (hopfield, prototypical, conv, vf, vf-hopfield)
+                 model:str=None, # override: model name (hopfield, prototypical, conv, vf, vf-field, vf-hopfield)
                  sizes:str=None, # override: layer sizes, e.g. 784,500,10
                  channels:str=None, # override: conv channels, e.g. 32,64
                  kernel:int=None, # override: conv kernel size

@@ -17,14 +17,22 @@ __all__ = ['VFModel', 'VFHopfieldNet', 'VFPrototypicalNet', 'feedback_angles', '
            'vf_gradient_error']
 
 # %% ../nbs/05a_vector_field.ipynb #3152debc
+def _jacobian_point(model, s1, s2, beta1, beta2):
+    "Where the rule takes its Jacobian: s¹ (one-sided: s⁰), or the midpoint for point='mid' and for symmetric nudging (s⁰ + O(β²))."
+    if model.point == 'mid' or beta1 == -beta2: return [(a + b) / 2 for a, b in zip(s1, s2)]
+    return s1
+
 class VFModel(LayeredModel):
     "A model given by a vector field F(x, s, θ) (no potential): s ← σ(F) − β′∂ℓ/∂s, learning rule (1/β)(∂F/∂θ)ᵀ(s^β − s⁰) [VF18]."
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False,
                  point:str='first', # where ∂F/∂θ is taken: 'first' (s⁰, as in the papers) or 'mid' ((s¹ + s²)/2)
-                 beta_scale:float=1.): # the nudge is β·beta_scale (ε for an Euler map: β_d = εβ)
+                 beta_scale:float=1., # the nudge is β·beta_scale (ε for an Euler map: β_d = εβ)
+                 jacobian:str='step'): # differentiate the step map σ(F) ('step') or the field F alone ('field')
         super().__init__(shapes)
         if point not in ('first', 'mid'): raise ValueError(f"point must be 'first' or 'mid', got {point!r}")
+        if jacobian not in ('step', 'field'): raise ValueError(f"jacobian must be 'step' or 'field', got {jacobian!r}")
         self.out_act, self.clip, self.point, self.beta_scale = get_activation(out_act), clip, point, float(beta_scale)
+        self.jacobian = jacobian
 
     def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]: raise NotImplementedError('a VFModel defines field(x, s, cache)')
     def cache(self, x:Tensor): return None
@@ -35,13 +43,14 @@ class VFModel(LayeredModel):
         return [t.clamp(*self.out_act.bounds) for t in out] if self.clip and self.out_act.bounds else out
 
     def contrast_grads(self, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
-        "−(∂F/∂θ)ᵀ(s² − s¹) / ((β₂ − β₁)·beta_scale), batch-averaged, by autograd: the vector-field rule."
+        "−(∂σ(F)/∂θ)ᵀ(s² − s¹) / ((β₂ − β₁)·beta_scale) (∂F/∂θ with jacobian='field'), batch-averaged, by autograd: the vector-field rule."
         if beta1 == beta2:
             raise ValueError(f'the two nudging strengths must differ (the rule divides by β₂ − β₁), got {beta1} and {beta2}')
-        at = s1 if self.point == 'first' else [(a + b) / 2 for a, b in zip(s1, s2)]
+        at = _jacobian_point(self, s1, s2, beta1, beta2)
         params = list(self.parameters())
         with torch.enable_grad():
             F = self.field(x, [t.detach() for t in at])
+            if self.jacobian == 'step': F = [self.out_act.rho(f) for f in F]
             g = torch.autograd.grad(F, params, [(b - a).detach() for a, b in zip(s1, s2)], allow_unused=True)
         c = -1 / ((beta2 - beta1) * self.beta_scale * len(x))
         return [torch.zeros_like(p) if gi is None else c * gi for p, gi in zip(params, g)]
@@ -100,8 +109,8 @@ class VFHopfieldNet(_Feedback, VFModel):
 
 class VFPrototypicalNet(_Feedback, VFModel):
     "The prototypical model with separate backward weights: s_n ← σ(W_{n−1}s_{n−1} + b + B_n s_{n+1}) [CEP20]."
-    def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first'):
-        super().__init__(sizes, act, clip, point)
+    def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
+        super().__init__(sizes, act, clip, point, jacobian=jacobian)
         self.W, self.b = dense_params(self.sizes)
         self._make_feedback()
         self.reset_parameters()
@@ -114,7 +123,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
         for B in self.B:
             with torch.no_grad(): B.uniform_(-1 / math.sqrt(B.shape[0]), 1 / math.sqrt(B.shape[0]))
 
-    def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}, point={self.point!r}'
+    def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}, point={self.point!r}, jacobian={self.jacobian!r}'
 
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
@@ -130,12 +139,14 @@ class VFPrototypicalNet(_Feedback, VFModel):
 # %% ../nbs/05a_vector_field.ipynb #135c683d
 @patch
 def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
-    "The vector-field rule of the prototypical field in closed form: −Δs_n r_{n−1}ᵀ for W, −Δs_n s_{n+1}ᵀ for B, −Δs_n for b."
+    "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the rule divides by β₂ − β₁), got {beta1} and {beta2}')
-    at = s1 if self.point == 'first' else [(a + b) / 2 for a, b in zip(s1, s2)]
+    at = _jacobian_point(self, s1, s2, beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     d = [c * (b - a) for a, b in zip(s1, s2)]
+    if self.jacobian == 'step':
+        with torch.no_grad(): d = [t * self.out_act.rhop(f) for t, f in zip(d, self.field(x, at))]   # no graph: a plain update
     r = [x] + at
     return ([d[n].T @ r[n] for n in range(len(d))] + [t.sum(0) for t in d] +
             [d[n].T @ at[n+1] for n in range(len(d) - 1)])
@@ -175,8 +186,8 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
 
 # %% ../nbs/05a_vector_field.ipynb #36af8f2e
 def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
-    "‖J − Jᵀ‖ / ‖J + Jᵀ‖ for J = ∂F/∂s of a model's field (its `mu` if it has one) at the state `s`, all examples together."
-    f = getattr(model, 'mu', model.field)
+    "‖J − Jᵀ‖ / ‖J + Jᵀ‖ for J = ∂μ/∂s (continuous-time models), else the s-Jacobian of what the rule differentiates (σ(F) or F), at `s`, all examples together."
+    f = getattr(model, 'mu', None) or (model.field if model.jacobian == 'field' else lambda x, s: [model.out_act.rho(t) for t in model.field(x, s)])
     sizes = [t.numel() for t in s]
     def flat(v):
         parts = [c.reshape(t.shape) for c, t in zip(v.split(sizes), s)]
@@ -186,9 +197,11 @@ def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
 
 def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000) -> dict:
     "Relative error and cosine of the vector-field rule (symmetric nudging ±β) against the true gradient at the fixed point."
+    if not hasattr(model, 'mu'): raise TypeError(f'vf_gradient_error needs a continuous-time field with `mu` (VFHopfieldNet), not {type(model).__name__}')
+    if model.clip: raise ValueError('vf_gradient_error needs clip=False: a clipped state can rest where μ ≠ 0, which is not a root for implicit differentiation')
     s0 = relax(model, x, model.init_state(x), steps)
-    res = max(float((a - b).abs().max()) for a, b in zip(relax(model, x, s0, 1), s0))
-    if res > 1e-10: raise RuntimeError(f'the free phase did not converge (last step moved {res:.1e}); use more steps or a smaller eps')
+    with torch.no_grad(): res = max(float(m.abs().max()) for m in model.mu(x, s0))
+    if res > 1e-10: raise RuntimeError(f'the free phase did not converge (max |μ(s⁰)| = {res:.1e}); use more steps or a smaller eps')
     sm, sp = relax(model, x, s0, steps, -beta, y), relax(model, x, s0, steps, beta, y)
     est = model.contrast_grads(x, sm, sp, -beta, beta)
     params = list(model.parameters())
