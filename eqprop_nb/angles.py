@@ -11,7 +11,7 @@ from fastcore.script import call_parse
 from .data import mnist
 from .vf import feedback_angles
 from .continual import update_angle
-from .train import get_config, build_algorithm, train, save_json, pick_device
+from .train import get_config, build_algorithm, train, save_json, pick_device, new_figure, run_console
 
 # %% auto #0
 __all__ = ['plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
@@ -19,12 +19,7 @@ __all__ = ['plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
 # %% ../nbs/05c_angles.ipynb #54bd26c5
 def plot_angle_sweep(rows:list[dict], path=None, title:str=''):
     "Test error against the update-to-BPTT angle measured before training, each point labelled with its initial W–Bᵀ angle."
-    if path is None:
-        import matplotlib.pyplot as plt
-        fig = plt.figure(figsize=(5, 3.4))
-    else:
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=(5, 3.4))
+    fig = new_figure(path, (5, 3.4))
     ax = fig.subplots()
     ua = [r['update_angle'] for r in rows]
     ax.plot(ua, [100 * r['median_last3'] for r in rows], 'o-', label='median of the last 3 epochs')
@@ -60,9 +55,8 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
         algo = build_algorithm(cfg, seed)
         algo.model.to(device=dev, dtype=dtype)
-        beta = cfg.beta
         row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model),
-                   update_angle=update_angle(algo.model, xm, ym, cfg.T, cfg.K, beta))
+                   update_angle=update_angle(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta))
         run_dir = out/f'angle-{psi:g}' if out is not None else None
         run = train(preset, run_dir, data, device, seed, resume=run_dir is not None, limit_train=limit_train,
                     limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
@@ -103,10 +97,5 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
     print(f'results in {out}/angles.json and {out}/fig1c.png')
 
 def main(argv:list[str]|None=None):
-    "Console entry point (accepts --dashed-options as well as --underscored ones)."
-    from fastcore.script import anno_parser
-    argv = sys.argv[1:] if argv is None else argv
-    argv = [a[:2] + a[2:].split('=')[0].replace('-', '_') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
-    args = vars(anno_parser(eqprop_angles, prog='eqprop_angles').parse_args(argv))
-    for k in ('xtra', 'pdb'): args.pop(k, None)
-    eqprop_angles(**args)
+    "Console entry point of `eqprop_angles`."
+    run_console(eqprop_angles, 'eqprop_angles', argv)

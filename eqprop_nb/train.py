@@ -21,8 +21,8 @@ from .continual import Continual
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
            'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer', 'train_epoch',
-           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'plot_history', 'pick_device',
-           'Run', 'train', 'presets_table', 'eqprop_train', 'main']
+           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
+           'pick_device', 'Run', 'train', 'presets_table', 'eqprop_train', 'run_console', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -230,14 +230,17 @@ def load_checkpoint(path:Path) -> dict:
                            'delete it to start afresh, or pass another --out') from None
 
 # %% ../nbs/03_train.ipynb #aee27f6d
+def new_figure(path=None, figsize=(5, 3.2)):
+    "A pyplot figure when nothing is saved (interactive: pyplot shows it), else a bare `Figure` (pyplot and its backend untouched)."
+    if path is None:
+        import matplotlib.pyplot as plt
+        return plt.figure(figsize=figsize)
+    from matplotlib.figure import Figure
+    return Figure(figsize=figsize)
+
 def plot_history(history:list[dict], path=None, title:str=''):
     "Training and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
-    if path is None:
-        import matplotlib.pyplot as plt                                   # interactive: let pyplot show it
-        fig = plt.figure(figsize=(5, 3.2))
-    else:
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=(5, 3.2))
+    fig = new_figure(path)
     ax = fig.subplots()
     ep = [h['epoch'] for h in history]
     ax.plot(ep, [100 * h['train_error'] for h in history], 'o-', ms=3, label='train (free phase)')
@@ -403,11 +406,15 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
                 f"{sum(r['seconds'] for r in h) / len(h):.1f} s per epoch; results in {run.out}")
 
-def main(argv:list[str]|None=None):
-    "Console entry point: parse `argv` (default `sys.argv[1:]`), accepting --dashed-options as well as --underscored ones."
+def run_console(func, prog:str, argv:list[str]|None=None):
+    "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting --dashed-options as well as --underscored ones, and call it."
     from fastcore.script import anno_parser
     argv = sys.argv[1:] if argv is None else argv
     argv = [a[:2] + a[2:].split('=')[0].replace('-', '_') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
-    args = vars(anno_parser(eqprop_train, prog='eqprop_train').parse_args(argv))
+    args = vars(anno_parser(func, prog=prog).parse_args(argv))
     for k in ('xtra', 'pdb'): args.pop(k, None)
-    eqprop_train(**args)
+    return func(**args)
+
+def main(argv:list[str]|None=None):
+    "Console entry point of `eqprop_train`."
+    run_console(eqprop_train, 'eqprop_train', argv)

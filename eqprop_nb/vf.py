@@ -82,11 +82,11 @@ class VFHopfieldNet(_Feedback, VFModel):
         self.reset_parameters()
 
     def reset_parameters(self):
-        "Glorot-uniform W and B (independent draws), zero biases, as `HopfieldNet`."
-        for W in [*self.W, *self.B]:
-            a = math.sqrt(6 / sum(W.shape))
-            with torch.no_grad(): W.uniform_(-a, a)
-        for b in self.b: nn.init.zeros_(b)
+        "Glorot-uniform W and zero biases as `HopfieldNet`, then B drawn the same way, independently."
+        HopfieldNet.reset_parameters(self)
+        for B in self.B:
+            a = math.sqrt(6 / sum(B.shape))
+            with torch.no_grad(): B.uniform_(-a, a)
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}, point={self.point!r}'
 
@@ -117,9 +117,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
     def reset_parameters(self):
         "U(±1/√fan_in) for W and b as `PrototypicalNet`; each B[n] independently from the distribution of W[n+1]ᵀ."
-        for W, b in zip(self.W, self.b):
-            a = 1 / math.sqrt(W.shape[1])
-            with torch.no_grad(): W.uniform_(-a, a); b.uniform_(-a, a)
+        PrototypicalNet.reset_parameters(self)
         for B in self.B:
             with torch.no_grad(): B.uniform_(-1 / math.sqrt(B.shape[0]), 1 / math.sqrt(B.shape[0]))
 
