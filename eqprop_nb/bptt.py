@@ -36,7 +36,11 @@ class BPTT:
             for _ in range(self.K): s = self.model.step(x, s, cache=c)
             return cost(s[-1], y).mean(), s
 
-    def step(self, x:Tensor, y:Tensor) -> Tensor:
+    def draw_betas(self) -> tuple: return ()          # nothing random per batch (the fast path keys its CUDA graphs on this)
+
+    def step(self, x:Tensor, y:Tensor) -> Tensor: return self.step_with(x, y)
+
+    def step_with(self, x:Tensor, y:Tensor) -> Tensor:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
         L, s = self.loss(x, checked_target(self.model, x, y))
         for p, g in zip(self.model.parameters(), torch.autograd.grad(L, list(self.model.parameters()), allow_unused=True)):

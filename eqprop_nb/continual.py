@@ -42,11 +42,11 @@ class Continual(EP):
         for p in params: p.grad = None
         return s
 
-    def step(self, x:Tensor, y:Tensor) -> Tensor:
-        "One batch: free phase, continual second phase; returns the free-phase output (the weights have moved already)."
+    def step_with(self, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
+        "One batch nudged by β₂ (β₁ is 0): free phase, continual second phase; returns the free-phase output (the weights have moved already)."
         y = checked_target(self.model, x, y)
         s0 = self.free_phase(x)
-        self.second_phase(x, y, s0, self.draw_betas()[1])
+        self.second_phase(x, y, s0, beta2)
         return s0[-1]
 
 # %% ../nbs/05b_continual.ipynb #04e04e28

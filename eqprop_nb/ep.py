@@ -148,11 +148,15 @@ def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float,
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
 
 @patch
-def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
-    "One EP update: write the gradient estimate into `p.grad`, return the free-phase output."
+def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
+    "One EP update with this batch's nudging strengths: write the gradient estimate into `p.grad`, return the free-phase output."
     y = checked_target(self.model, x, y)              # shapes here; finiteness once per phase, in relax
     s0 = self.free_phase(x)
-    b1, b2 = self.draw_betas()
-    s1, s2 = self.nudged_phase(x, y, s0, b1), self.nudged_phase(x, y, s0, b2)
-    for p, g in zip(self.model.parameters(), update_grads(self.model, x, s1, s2, b1, b2)): p.grad = g
+    s1, s2 = self.nudged_phase(x, y, s0, beta1), self.nudged_phase(x, y, s0, beta2)
+    for p, g in zip(self.model.parameters(), update_grads(self.model, x, s1, s2, beta1, beta2)): p.grad = g
     return s0[-1]
+
+@patch
+def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
+    "One EP update: draw (β₁, β₂) on the host (no device work), then `step_with` them."
+    return self.step_with(x, y, *self.draw_betas())
