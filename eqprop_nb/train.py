@@ -302,8 +302,12 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           limit_test:int|None=None, # evaluate on the first N test examples
           progress:bool=True, # show a progress bar
           verbose:bool=True, # print a line per epoch
+          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile': `fast.FastPath`; 'auto': graph for dense models on CUDA, else off
+          tf32:bool=False, # let float32 matrix products use TF32 on the GPU (faster, about 1e-3 relative rounding)
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
+    if fast not in ('auto', 'off', 'eager', 'graph', 'compile'):
+        raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile (--fast)')
     cfg = get_config(preset, **overrides)
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
@@ -317,6 +321,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
     out = Path(out) if out is not None else None
+    torch.backends.cuda.matmul.allow_tf32 = bool(tf32)
     ident, history = _identity(cfg, seed, limit_train, limit_test), []
     if out is not None:
         ck = out/'checkpoint.pt'
@@ -328,9 +333,16 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
             raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
                                                         limit_train=limit_train, limit_test=limit_test))
+    if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
+        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) else 'off'
+    mode = fast
+    if mode != 'off':                                                      # after any resume: graphs hold the tensors' addresses
+        from eqprop_nb.fast import FastPath
+        runner = FastPath(algo, opt, mode)
     for epoch in range(len(history), cfg.epochs):
         try:
-            rec = dict(epoch=epoch + 1) | train_epoch(algo, opt, dl, epoch, progress)
+            rec = dict(epoch=epoch + 1) | (train_epoch(algo, opt, dl, epoch, progress) if mode == 'off' else
+                                           runner.train_epoch(dl, epoch, progress))
             if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
         except FloatingPointError as e:
             raise FloatingPointError(f'training diverged in epoch {epoch + 1} ({e}); lower the learning rates or the step size.'
@@ -392,6 +404,8 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  batch_size:int=None, # override: batch size
                  dtype:str=None, # override: float32 or float64
                  angle:float=None, # override: initial angle (degrees) between forward and backward weights (vf models)
+                 fast:str='auto', # training loop: auto (graph for dense models on CUDA, else off), off (the readable eager loop), eager, graph, compile
+                 tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
     "Train Equilibrium Propagation on MNIST."
     if list_presets: return print(presets_table())
@@ -399,7 +413,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype, angle=angle)
+                    batch_size=batch_size, dtype=dtype, angle=angle, fast=fast, tf32=tf32)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history

@@ -53,6 +53,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--preset', 'cep-1h', '--nudge', 'symmetric'], 'one way only'),
     (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
     (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
+    (['--fast', 'warp'], 'unknown fast mode'),
+    (['--fast', 'graph', '--device', 'cpu'], 'CUDA graphs need a CUDA device'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)
@@ -109,3 +111,14 @@ def test_angle_sweep_command(data_dir, tmp_path):
     assert (tmp_path/'a'/'fig1c.png').exists() and 'update–BPTT' in r.stdout
     r = cli('--preset', 'p-1h', '--data', data_dir, '--out', tmp_path/'b', prog='eqprop_angles')
     assert r.returncode != 0 and 'vector-field model' in r.stderr and 'Traceback' not in r.stderr
+
+def test_bench_quick(data_dir, tmp_path):
+    "eqprop_bench --quick (what CI runs): every default preset, reference and fast path on the CPU, same weights, JSON written."
+    r = cli('--quick', '--n', 60, '--device', 'cpu', '--data', data_dir, '--json', tmp_path/'b.json', prog='eqprop_bench', timeout=600)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path/'b.json').read_text())['rows']
+    assert [(x['preset'], x['mode']) for x in rows] == [(p, m) for p in ['p-1h', 'eb-1h', 'p-conv', 'cep-1h', 'p-1h-bptt'] for m in ['reference', 'eager']]
+    assert all(x['weight_distance'] == 0 and x['examples'] == 60 and x['T'] <= 20 and x['K'] <= 8 for x in rows)
+    assert 'speedup' in r.stdout
+    r = cli('--preset', 'p-1h', '--modes', 'reference,graph', '--device', 'cpu', '--n', 20, '--data', data_dir, prog='eqprop_bench')
+    assert r.returncode != 0 and 'CUDA graphs need a CUDA device' in r.stderr and 'Traceback' not in r.stderr
