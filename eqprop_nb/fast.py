@@ -20,6 +20,15 @@ MODES = ('eager', 'graph', 'compile')
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
+def _check_capturable(algo, opt):
+    "Clear errors for what a CUDA graph cannot hold: a host-side finiteness check inside the phases, an optimizer with host-side state."
+    if getattr(algo, 'check_finite', False):
+        raise ValueError(f'{type(algo).__name__} checks the states for NaN/inf on the host at every phase, which a CUDA graph cannot do; '
+                         'build it with check_finite=False (the harness does, and checks the weights once per epoch instead)')
+    if type(opt) is not torch.optim.SGD:
+        raise ValueError(f'the fast path steps the optimizer inside the CUDA graph, which is checked for torch.optim.SGD only, '
+                         f'not {type(opt).__name__}; use the eager loop (fast=\'off\', --fast off) with this optimizer')
+
 class FastPath:
     "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph' or 'compile'), or the same loop run eagerly ('eager')."
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
@@ -34,6 +43,7 @@ class FastPath:
         p = next(algo.model.parameters())
         self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
         self.graphed = mode != 'eager' and self.device.type == 'cuda'
+        if mode == 'graph' or self.graphed: _check_capturable(algo, opt)
         if mode == 'graph' and not self.graphed:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; use mode='eager' (or 'compile') there")
         if mode == 'compile': algo.model.step = torch.compile(algo.model.step, dynamic=False)   # shadows the method on this instance

@@ -334,7 +334,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
                                                         limit_train=limit_train, limit_test=limit_test))
     if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
-        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) else 'off'
+        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) and type(opt) is torch.optim.SGD else 'off'
     mode = fast
     if mode != 'off':                                                      # after any resume: graphs hold the tensors' addresses
         from eqprop_nb.fast import FastPath
