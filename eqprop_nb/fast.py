@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import json, sys, time, platform
+import gc, json, sys, time, platform
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -12,7 +12,8 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'FastPath', 'pin_to_reference', 'bench', 'eqprop_bench', 'main']
+__all__ = ['MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference', 'pin_holds', 'bench',
+           'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile')
@@ -20,14 +21,18 @@ MODES = ('eager', 'graph', 'compile')
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
-def _check_capturable(algo, opt):
-    "Clear errors for what a CUDA graph cannot hold: a host-side finiteness check inside the phases, an optimizer with host-side state."
+def capture_problem(algo, opt) -> str|None:
+    "Why `algo` and `opt` cannot be captured in a CUDA graph (what to do about it), or None if they can."
+    if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
+        return (f'{type(algo).__name__} has no draw_betas/step_with, which the fast path needs '
+                '(the host-side draws of a batch, then its device work); EP, Continual and BPTT have them')
     if getattr(algo, 'check_finite', False):
-        raise ValueError(f'{type(algo).__name__} checks the states for NaN/inf on the host at every phase, which a CUDA graph cannot do; '
-                         'build it with check_finite=False (the harness does, and checks the weights once per epoch instead)')
+        return (f'{type(algo).__name__} checks the states for NaN/inf on the host at every phase, which a CUDA graph cannot do; '
+                'build it with check_finite=False (the harness does, and checks the weights once per epoch instead)')
     if type(opt) is not torch.optim.SGD:
-        raise ValueError(f'the fast path steps the optimizer inside the CUDA graph, which is checked for torch.optim.SGD only, '
-                         f'not {type(opt).__name__}; use the eager loop (fast=\'off\', --fast off) with this optimizer')
+        return (f'the fast path steps the optimizer inside the CUDA graph, which is checked for torch.optim.SGD only, '
+                f'not {type(opt).__name__}; use the eager loop (fast=\'off\', --fast off) with this optimizer')
+    return None
 
 class FastPath:
     "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph' or 'compile'), or the same loop run eagerly ('eager')."
@@ -43,10 +48,11 @@ class FastPath:
         p = next(algo.model.parameters())
         self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
         self.graphed = mode != 'eager' and self.device.type == 'cuda'
-        if mode == 'graph' or self.graphed: _check_capturable(algo, opt)
+        if (mode == 'graph' or self.graphed) and capture_problem(algo, opt): raise ValueError(capture_problem(algo, opt))
         if mode == 'graph' and not self.graphed:
-            raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; use mode='eager' (or 'compile') there")
-        if mode == 'compile': algo.model.step = torch.compile(algo.model.step, dynamic=False)   # shadows the method on this instance
+            raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
+                             "use the mode 'eager' or 'compile' there (--fast eager)")
+        self.step = torch.compile(algo.model.step, dynamic=False) if mode == 'compile' else None   # put in place during a batch only
         self.graphs, self.seen, self.data = {}, {}, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
@@ -59,7 +65,11 @@ class FastPath:
 
     def _body(self, idx:Tensor, betas:tuple):
         x, labels, y = self.data
-        out = self.algo.step_with(x[idx], y[idx], *betas)
+        m = self.algo.model
+        if self.step is not None: m.step = self.step                  # the compiled step shadows the method, for this batch only
+        try: out = self.algo.step_with(x[idx], y[idx], *betas)
+        finally:
+            if self.step is not None: del m.step
         self.opt.step()
         self.wrong.add_((out.argmax(1) != labels[idx]).sum())
 
@@ -77,7 +87,12 @@ class FastPath:
             with torch.cuda.stream(side): self._body(idx, betas)
             main.wait_stream(side); return
         buf, g = idx.clone(), torch.cuda.CUDAGraph()
-        with torch.cuda.graph(g): self._body(buf, betas)     # records the kernels; runs nothing
+        try:
+            with torch.cuda.graph(g): self._body(buf, betas)     # records the kernels; runs nothing
+        except RuntimeError as e:
+            raise RuntimeError(f'capturing a batch in a CUDA graph failed ({e}). Something in {type(self.algo).__name__}.step_with '
+                               'or its model reads a device value on the host (.item(), bool(tensor), a data-dependent branch); '
+                               'train with --fast off (or fast=\'eager\') instead, or remove that read') from None
         self.graphs[key] = (g, buf)
         g.replay()
 
@@ -96,20 +111,23 @@ class FastPath:
 
 # %% ../nbs/06a_fast.ipynb #06a22ad1
 def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:str='cuda',
-                     deterministic:bool=False, # cuDNN's deterministic algorithms in both runs (ConvNets: no atomics in the weight gradients)
-                     **overrides) -> tuple[float, float, float]:
-    "Train one pass over `n` MNIST images with the harness loop and with FastPath(`mode`), from the same seed: the relative weight difference and the two training errors."
+                     deterministic:bool=False, # cuDNN's deterministic algorithms in every run (ConvNets: no atomics in convolutions)
+                     control:bool=False, # also run the harness loop a second time: its distance to the first is the run-to-run noise
+                     epochs:int=1, # passes over the `n` images (a short last batch is captured from the third on)
+                     **overrides) -> dict:
+    "Train one pass over `n` MNIST images with the harness loop and with FastPath(`mode`), from the same seed: relative weight distance, training errors, and the harness's own run-to-run distance if `control`."
     from eqprop_nb.train import get_config, pick_device
     dev = pick_device(device)
     cfg = get_config(preset, **overrides)
     was = torch.backends.cudnn.deterministic
     torch.backends.cudnn.deterministic = deterministic or was
-    try: runs = [_pin_run(cfg, m, n, data, dev) for m in ('harness', mode)]
+    try: runs = [_pin_run(cfg, m, n, data, dev, epochs) for m in ('harness', mode) + (('harness',) if control else ())]
     finally: torch.backends.cudnn.deterministic = was
-    (e0, w0), (e1, w1) = runs
-    return float((w1 - w0).norm() / w0.norm()), e0, e1
+    dist = lambda a, b: float((b[1] - a[1]).norm() / a[1].norm())
+    return dict(distance=dist(runs[0], runs[1]), error_eager=runs[0][0], error_fast=runs[1][0],
+                control=dist(runs[0], runs[2]) if control else None)
 
-def _pin_run(cfg, m, n, data, dev):
+def _pin_run(cfg, m, n, data, dev, epochs=1):
     "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`): the training error and the flattened weights."
     from eqprop_nb.train import build_algorithm, make_optimizer, train_epoch
     torch.manual_seed(0)
@@ -118,29 +136,45 @@ def _pin_run(cfg, m, n, data, dev):
     if hasattr(algo, 'attach'): algo.attach(opt)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
-    r = train_epoch(algo, opt, dl, 0) if m == 'harness' else FastPath(algo, opt, m).train_epoch(dl, 0)
+    fp = None if m == 'harness' else FastPath(algo, opt, m)
+    for e in range(epochs): r = train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e)
     return r['train_error'], torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
 
-GPU_PINS = [('p-1h', 'graph', {}, 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
-            ('p-1h-bptt', 'graph', {}, 1e-5), ('p-conv', 'graph', dict(T=30, deterministic=True), 1e-5), ('p-1h', 'compile', {}, 1e-4)]
+GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
+            ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-conv', 'graph', dict(T=30, deterministic=True, control=True), 1e-5),
+            ('p-1h', 'compile', {}, 1e-4)]
+
+def pin_holds(r:dict, tol:float) -> bool:
+    "The fast path matches: weights within `tol` (or within twice the eager loop's own run-to-run distance, where that was measured) and final-pass training errors within 2 images in 600."
+    return r['distance'] <= max(tol, 2 * (r['control'] or 0)) and abs(r['error_eager'] - r['error_fast']) <= 2 / 600
 
 # %% ../nbs/06a_fast.ipynb #2b5ef7e1
-def _peak(dev, base=0):
-    "Peak device memory (MiB) above `base` bytes since the last reset; None off CUDA."
-    return (torch.cuda.max_memory_allocated(dev) - base) / 2**20 if dev.type == 'cuda' else None
+def _mem_mark(dev) -> tuple[int, int]:
+    "Free what can be freed, reset the peak counters, and return the bytes allocated and reserved now (zeros off CUDA)."
+    if dev.type != 'cuda': return 0, 0
+    gc.collect(); torch.cuda.synchronize(dev); torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(dev)
+    return torch.cuda.memory_allocated(dev), torch.cuda.memory_reserved(dev)
+
+def _peaks(dev, mark) -> tuple:
+    "Peak allocated and peak reserved device memory (MiB) above `mark`; None off CUDA (graph pools count in the reserved figure)."
+    if dev.type != 'cuda': return None, None
+    return ((torch.cuda.max_memory_allocated(dev) - mark[0]) / 2**20, (torch.cuda.max_memory_reserved(dev) - mark[1]) / 2**20)
 
 def bench(presets:list[str]=('p-1h',), # presets to measure
-          modes:list[str]|None=None, # default: reference and graph on CUDA; reference and eager on the CPU
+          modes:list[str]|None=None, # default: reference, eager and graph on CUDA; reference and eager on the CPU
           device:str='auto', data=None, # MNIST directory
-          n:int|None=None, # training images per measurement (None: all 60,000)
-          accuracy:bool=False, # also evaluate on the test set after the pass
+          n:int|None=None, # training images per pass (None: all 60,000)
+          passes:int=2, # passes over them; only the last is timed (the first pays for warm-up, captures and compilation)
+          accuracy:bool=False, # also evaluate on the test set after the last pass
           seed:int=0, verbose:bool=True, **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, build_algorithm, make_optimizer, train_epoch, evaluate, pick_device
     dev = pick_device(device)
-    modes = list(modes or (('reference', 'graph') if dev.type == 'cuda' else ('reference', 'eager')))
+    modes = list(modes or (('reference', 'eager', 'graph') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
+    if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
+    if passes < 1: raise ValueError(f'passes must be at least 1, got {passes}')
     rows = []
     for preset in presets:
         cfg = get_config(preset, **overrides)
@@ -154,20 +188,21 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             flat = len(algo.model.shapes[0]) == 1
             x, y = mnist(data, 'train', flat, dev, dtype, limit=n)
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
-            base = 0
-            if dev.type == 'cuda': torch.cuda.synchronize(dev); torch.cuda.reset_peak_memory_stats(dev); base = torch.cuda.memory_allocated(dev)
-            r = train_epoch(algo, opt, dl, 0) if mode == 'reference' else FastPath(algo, opt, mode).train_epoch(dl, 0)
+            mark = _mem_mark(dev)
+            fp = None if mode == 'reference' else FastPath(algo, opt, mode)
+            rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
+            r, (peak, reserved) = rs[-1], _peaks(dev, mark)
             w = torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
             if ref_w is None: ref_w = w
-            row = dict(preset=preset, mode=mode, device=str(dev), batch_size=cfg.batch_size, T=cfg.T, K=cfg.K, examples=dl.n,
-                       seconds=r['seconds'], examples_per_s=dl.n / r['seconds'], s_per_epoch=r['seconds'] * 60_000 / dl.n,
-                       peak_mib=_peak(dev, base), weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'])
+            row = dict(preset=preset, mode=mode, device=str(dev), batch_size=cfg.batch_size, T=cfg.T, K=cfg.K, examples=dl.n, passes=passes,
+                       first_pass_seconds=rs[0]['seconds'], seconds=r['seconds'], examples_per_s=dl.n / r['seconds'],
+                       s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
+                       weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'])
             if accuracy:
                 xt, yt = mnist(data, 'test', flat, dev, dtype)
                 row['test_error'] = evaluate(algo, xt, yt)
             rows.append(row)
-            del algo, opt, dl                                       # the next mode starts from an empty device (graphs hold their pools)
-            if dev.type == 'cuda': torch.cuda.empty_cache()
+            del algo, opt, dl, fp                                   # the next mode starts from an empty device (graphs hold their pools)
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
                       f"{row['s_per_epoch']:8.1f} s/epoch  peak {row['peak_mib'] or 0:7.1f} MiB  Δw {row['weight_distance']:.1e}"
@@ -188,29 +223,34 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  device:str='auto', # auto, cpu, cuda or cuda:N
                  data:str=None, # MNIST directory
                  modes:str=None, # comma-separated among reference, eager, graph, compile
-                 n:int=None, # training images per measurement (default 60,000; --quick: 400)
+                 n:int=None, # training images per pass (default 60,000; --quick: 400)
+                 passes:int=2, # passes per measurement; the last is timed
                  quick:store_true=False, # CPU-sized: 400 images, T ≤ 20, K ≤ 8
-                 accuracy:store_true=False, # evaluate on the test set after each pass
+                 accuracy:store_true=False, # evaluate on the test set after the last pass
                  batch_size:int=None, # override the presets' batch size
                  json:str=None, # write the rows to this file
                  seed:int=0):
     "Time the fast path against the harness's eager loop, in one process on one device."
-    from eqprop_nb.train import get_config, save_json
-    names = [p for p in str(preset).split(',') if p]
+    from eqprop_nb.train import get_config, save_json, pick_device
+    names, rows, err = [p for p in str(preset).split(',') if p], [], None
     try:
-        rows = []
+        dev = pick_device(device)
         for name in names:
             kw = dict(batch_size=batch_size)
             if quick:
                 c = get_config(name)
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
-            rows += bench([name], modes.split(',') if modes else None, device, data, n or (400 if quick else None), accuracy, seed, **kw)
-    except (ValueError, TypeError, OSError, RuntimeError) as e:
-        sys.exit(f'eqprop_bench: error: {e}')
-    print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
-    for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r['speedup']:7.2f}×")
-    if json: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(),
-                                        gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None))
+            rows += bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
+                          accuracy, seed, **kw)
+    except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
+    if rows:
+        print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
+        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r.get('speedup', 1):7.2f}×")
+    if json and rows:
+        gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
+        try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None))
+        except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
+    if err: sys.exit(err)
 
 def main(argv:list[str]|None=None):
     "Console entry point of `eqprop_bench`."

@@ -303,7 +303,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           progress:bool=True, # show a progress bar
           verbose:bool=True, # print a line per epoch
           fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile': `fast.FastPath`; 'auto': graph for dense models on CUDA, else off
-          tf32:bool=False, # let float32 matrix products use TF32 on the GPU (faster, about 1e-3 relative rounding)
+          tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
     if fast not in ('auto', 'off', 'eager', 'graph', 'compile'):
@@ -316,12 +316,15 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     algo.model.to(device=dev, dtype=dtype)
     opt = make_optimizer(cfg, algo.model)
     if hasattr(algo, 'attach'): algo.attach(opt)                           # continual EP applies its updates itself
+    from eqprop_nb.fast import FastPath, capture_problem
+    if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
+        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) and capture_problem(algo, opt) is None else 'off'
+    runner = None if fast == 'off' else FastPath(algo, opt, fast)          # checked before anything is written; graphs come later
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
     out = Path(out) if out is not None else None
-    torch.backends.cuda.matmul.allow_tf32 = bool(tf32)
     ident, history = _identity(cfg, seed, limit_train, limit_test), []
     if out is not None:
         ck = out/'checkpoint.pt'
@@ -332,16 +335,19 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         elif ck.exists():
             raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
-                                                        limit_train=limit_train, limit_test=limit_test))
-    if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
-        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) and type(opt) is torch.optim.SGD else 'off'
-    mode = fast
-    if mode != 'off':                                                      # after any resume: graphs hold the tensors' addresses
-        from eqprop_nb.fast import FastPath
-        runner = FastPath(algo, opt, mode)
+                                                        limit_train=limit_train, limit_test=limit_test, fast=fast, tf32=bool(tf32)))
+    set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
+    if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
+    try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose)
+    finally:
+        if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
+    return Run(cfg, algo, history, out)
+
+def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose):
+    "The epochs of `train` from `len(history)` on: train, check, evaluate, record, checkpoint."
     for epoch in range(len(history), cfg.epochs):
         try:
-            rec = dict(epoch=epoch + 1) | (train_epoch(algo, opt, dl, epoch, progress) if mode == 'off' else
+            rec = dict(epoch=epoch + 1) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else
                                            runner.train_epoch(dl, epoch, progress))
             if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
         except FloatingPointError as e:
@@ -356,7 +362,6 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
                             optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
             save_json(out/'metrics.json', history)
             plot_history(history, out/'learning_curves.png', title=preset or '')
-    return Run(cfg, algo, history, out)
 
 # %% ../nbs/03_train.ipynb #5349a387
 def _floats(s): return None if s is None else [float(v) for v in str(s).split(',')]

@@ -61,6 +61,7 @@ def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     assert r.returncode != 0
     assert message in r.stderr, r.stderr
     assert 'Traceback' not in r.stderr
+    assert not (tmp_path/'x').exists(), 'a refused run must not leave files behind'
 
 def test_missing_data_says_where_to_put_it(tmp_path):
     r = cli('--data', tmp_path/'empty', '--out', tmp_path/'x', '--epochs', 1)
