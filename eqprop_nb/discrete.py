@@ -17,6 +17,8 @@ __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
 # %% ../nbs/02a_discrete.ipynb #5cf37191
 class PhiModel(LayeredModel):
     "A model defined by its primitive function Φ: dynamics s ← σ(∂Φ/∂s) − β ∂ℓ/∂s by autograd [E19, Eq. 1-2]."
+    dt:float = 1.                      # leak of each step: s ← s + dt·(step(s) − s); 1 is the undamped map (see "A damped step")
+
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False):
         super().__init__(shapes)
         self.out_act, self.clip = get_activation(out_act), clip
@@ -39,9 +41,10 @@ def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None)
 
 @patch
 def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
-    "One time step: s ← σ(∂Φ/∂s) − β ∂ℓ/∂s, clipped to σ's bounds if `clip`."
+    "One time step: s ← σ(∂Φ/∂s) − β ∂ℓ/∂s (damped by `dt` < 1: s ← s + dt·(that − s)), clipped to σ's bounds if `clip`."
     g = self.dphi_ds(x, s, cache)
     out = nudge_output([self.out_act.rho(t) for t in g], s, beta, y)
+    if self.dt != 1: out = [t + self.dt * (n - t) for t, n in zip(s, out)]
     return [t.clamp(*self.out_act.bounds) for t in out] if self.clip and self.out_act.bounds else out
 
 # %% ../nbs/02a_discrete.ipynb #da3644bb

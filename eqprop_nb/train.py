@@ -12,7 +12,7 @@ from fastcore.script import call_parse, store_true
 from .data import mnist, DeviceLoader
 from .energy import HopfieldNet
 from .ep import EP
-from .discrete import PrototypicalNet
+from .discrete import PrototypicalNet, PhiModel
 from .bptt import BPTT
 from .cnn import ConvNet
 from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
@@ -49,6 +49,7 @@ class Config:
     epochs: int = 25
     dtype: str = 'float32'         # 'float32' or 'float64'
     angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ by sign flips; None: independent B (≈ 90°)
+    dt: float = 1.0                # discrete Φ models: damping of each step, s ← s + dt·(step(s) − s); 1: the undamped map
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -126,6 +127,10 @@ def build_model(cfg:Config):
     "The network described by `cfg`."
     if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)}')
     model = MODELS[cfg.model](cfg)
+    if cfg.dt != 1:
+        if not isinstance(model, PhiModel): raise ValueError(f'dt damps the step of the discrete Φ models (prototypical, conv), not of {cfg.model!r}')
+        if not 0 < cfg.dt < 1: raise ValueError(f'dt must lie in (0, 1] (1: the undamped step), got {cfg.dt}')
+        model.dt = float(cfg.dt)
     if cfg.angle is not None:
         if not hasattr(model, 'B'):
             raise ValueError(f'angle sets the backward weights of a vector-field model (model vf, vf-field or vf-hopfield), not of {cfg.model!r}')
@@ -409,6 +414,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  batch_size:int=None, # override: batch size
                  dtype:str=None, # override: float32 or float64
                  angle:float=None, # override: initial angle (degrees) between forward and backward weights (vf models)
+                 dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  fast:str='auto', # training loop: auto (graph for dense models on CUDA, else off), off (the readable eager loop), eager, graph, compile
                  tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
@@ -418,7 +424,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype, angle=angle, fast=fast, tf32=tf32)
+                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, fast=fast, tf32=tf32)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history

@@ -54,6 +54,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
     (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
     (['--fast', 'warp'], 'unknown fast mode'),
+    (['--dt', '0.5'], 'discrete Φ models'),
+    (['--preset', 'p-1h', '--dt', '1.5'], 'dt must lie in (0, 1]'),
     (['--fast', 'graph', '--device', 'cpu'], 'CUDA graphs need a CUDA device'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
