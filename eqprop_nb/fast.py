@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, json, sys, time, platform
+import gc, sys, time, platform
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -129,11 +129,8 @@ def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:
 
 def _pin_run(cfg, m, n, data, dev, epochs=1):
     "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`): the training error and the flattened weights."
-    from eqprop_nb.train import build_algorithm, make_optimizer, train_epoch
-    torch.manual_seed(0)
-    algo = build_algorithm(cfg, 0); algo.model.to(dev, getattr(torch, cfg.dtype))
-    opt = make_optimizer(cfg, algo.model)
-    if hasattr(algo, 'attach'): algo.attach(opt)
+    from eqprop_nb.train import setup_training, train_epoch
+    algo, opt = setup_training(cfg, 0, dev)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
     fp = None if m == 'harness' else FastPath(algo, opt, m)
@@ -168,7 +165,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
           accuracy:bool=False, # also evaluate on the test set after the last pass
           seed:int=0, verbose:bool=True, **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
-    from eqprop_nb.train import get_config, build_algorithm, make_optimizer, train_epoch, evaluate, pick_device
+    from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
     modes = list(modes or (('reference', 'eager', 'graph') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
@@ -179,14 +176,12 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     for preset in presets:
         cfg = get_config(preset, **overrides)
         dtype = getattr(torch, cfg.dtype)
-        ref_w = None
+        ref_w, xy, test = None, None, None
         for mode in modes:
-            torch.manual_seed(seed)
-            algo = build_algorithm(cfg, seed); algo.model.to(dev, dtype)
-            opt = make_optimizer(cfg, algo.model)
-            if hasattr(algo, 'attach'): algo.attach(opt)
+            algo, opt = setup_training(cfg, seed, dev)
             flat = len(algo.model.shapes[0]) == 1
-            x, y = mnist(data, 'train', flat, dev, dtype, limit=n)
+            if xy is None: xy = mnist(data, 'train', flat, dev, dtype, limit=n)          # loaded once per preset, shared by its modes
+            x, y = xy
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
             mark = _mem_mark(dev)
             fp = None if mode == 'reference' else FastPath(algo, opt, mode)
@@ -199,8 +194,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                        s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
                        weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'])
             if accuracy:
-                xt, yt = mnist(data, 'test', flat, dev, dtype)
-                row['test_error'] = evaluate(algo, xt, yt)
+                test = test or mnist(data, 'test', flat, dev, dtype)
+                row['test_error'] = evaluate(algo, *test)
             rows.append(row)
             del algo, opt, dl, fp                                   # the next mode starts from an empty device (graphs hold their pools)
             if verbose:

@@ -8,7 +8,7 @@ import time, json
 from pathlib import Path
 import torch
 from .data import mnist, DeviceLoader
-from .train import get_config, build_algorithm, make_optimizer, train_epoch, evaluate, pick_device
+from .train import get_config, setup_training, train_epoch, evaluate, pick_device
 
 # %% auto #0
 __all__ = ['time_to_error']
@@ -23,10 +23,8 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     out = {}
     for name in presets:
         cfg = get_config(name, **overrides)
-        torch.manual_seed(seed)
         dtype = getattr(torch, cfg.dtype)
-        algo = build_algorithm(cfg, seed); algo.model.to(dev, dtype)
-        opt = make_optimizer(cfg, algo.model)
+        algo, opt = setup_training(cfg, seed, dev)
         flat = len(algo.model.shapes[0]) == 1
         xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
         xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)

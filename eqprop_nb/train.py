@@ -20,9 +20,9 @@ from .continual import Continual
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
-           'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer', 'train_epoch',
-           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
-           'pick_device', 'Run', 'train', 'presets_table', 'eqprop_train', 'run_console', 'main']
+           'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer', 'setup_training',
+           'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure',
+           'plot_history', 'pick_device', 'Run', 'train', 'presets_table', 'eqprop_train', 'run_console', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -184,6 +184,15 @@ def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
     kw = dict(weight_decay=cfg.weight_decay) | (dict(momentum=cfg.momentum) if cfg.optimizer == 'sgd' else {})
     return OPTIMIZERS[cfg.optimizer](groups, lr=cfg.lrs[0], **kw)
 
+def setup_training(cfg:Config, seed:int, device) -> tuple:
+    "The algorithm of `cfg` (its draws seeded by `seed`) on `device` in `cfg.dtype`, and its optimizer, attached where the algorithm steps it itself."
+    torch.manual_seed(seed)
+    algo = build_algorithm(cfg, seed)
+    algo.model.to(device=device, dtype=getattr(torch, cfg.dtype))
+    opt = make_optimizer(cfg, algo.model)
+    if hasattr(algo, 'attach'): algo.attach(opt)                           # continual EP applies its updates itself
+    return algo, opt
+
 # %% ../nbs/03_train.ipynb #3854c761
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
@@ -316,11 +325,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     cfg = get_config(preset, **overrides)
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
-    torch.manual_seed(seed)
-    algo = build_algorithm(cfg, seed)
-    algo.model.to(device=dev, dtype=dtype)
-    opt = make_optimizer(cfg, algo.model)
-    if hasattr(algo, 'attach'): algo.attach(opt)                           # continual EP applies its updates itself
+    algo, opt = setup_training(cfg, seed, dev)
     from eqprop_nb.fast import FastPath, capture_problem
     if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
         fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) and capture_problem(algo, opt) is None else 'off'
