@@ -53,7 +53,7 @@ class FastPath:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
                              "use the mode 'eager' or 'compile' there (--fast eager)")
         self.step = torch.compile(algo.model.step, dynamic=False) if mode == 'compile' else None   # put in place during a batch only
-        self.graphs, self.seen, self.data = {}, {}, None
+        self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
     def bind(self, x:Tensor, labels:Tensor):
@@ -100,6 +100,8 @@ class FastPath:
         "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error and the seconds taken."
         from tqdm.auto import tqdm
         self.bind(*dl.tensors[:2])
+        lrs = tuple(float(g['lr']) for g in self.opt.param_groups)
+        if lrs != self.lrs: self.graphs.clear(); self.seen.clear(); self.lrs = lrs      # captured anew with the new learning rates
         _sync(self.device); t0 = time.perf_counter()
         self.wrong.zero_()
         order, bs = dl.order(epoch).to(self.device), dl.bs
@@ -109,16 +111,16 @@ class FastPath:
         n = len(dl) * bs if dl.drop_last else dl.n
         return dict(train_error=self.wrong.item() / n, seconds=time.perf_counter() - t0)
 
-# %% ../nbs/06a_fast.ipynb #06a22ad1
+# %% ../nbs/06a_fast.ipynb #90f2ae03
 def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:str='cuda',
                      deterministic:bool=False, # cuDNN's deterministic algorithms in every run (ConvNets: no atomics in convolutions)
                      control:bool=False, # also run the harness loop a second time: its distance to the first is the run-to-run noise
                      epochs:int=1, # passes over the `n` images (a short last batch is captured from the third on)
                      **overrides) -> dict:
-    "Train one pass over `n` MNIST images with the harness loop and with FastPath(`mode`), from the same seed: relative weight distance, training errors, and the harness's own run-to-run distance if `control`."
+    "Train `epochs` passes over `n` MNIST images with the harness loop and with FastPath(`mode`), from the same seed (a learning-rate schedule spans the passes): relative weight distance, training errors, and the harness's own run-to-run distance if `control`."
     from eqprop_nb.train import get_config, pick_device
     dev = pick_device(device)
-    cfg = get_config(preset, **overrides)
+    cfg = get_config(preset, **overrides).replace(epochs=epochs)
     was = torch.backends.cudnn.deterministic
     torch.backends.cudnn.deterministic = deterministic or was
     try: runs = [_pin_run(cfg, m, n, data, dev, epochs) for m in ('harness', mode) + (('harness',) if control else ())]
@@ -129,23 +131,25 @@ def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:
 
 def _pin_run(cfg, m, n, data, dev, epochs=1):
     "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`): the training error and the flattened weights."
-    from eqprop_nb.train import setup_training, train_epoch
+    from eqprop_nb.train import setup_training, train_epoch, set_learning_rates
     algo, opt = setup_training(cfg, 0, dev)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
     fp = None if m == 'harness' else FastPath(algo, opt, m)
-    for e in range(epochs): r = train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e)
+    for e in range(epochs):
+        set_learning_rates(cfg, opt, e)
+        r = train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e)
     return r['train_error'], torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
 
 GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
-            ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-conv', 'graph', dict(T=30, deterministic=True, control=True), 1e-5),
+            ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-1h', 'graph', dict(n=200, epochs=3, schedule='cosine', warmup=1), 1e-5), ('p-conv', 'graph', dict(T=30, deterministic=True, control=True), 1e-5),
             ('p-1h', 'compile', {}, 1e-4)]
 
 def pin_holds(r:dict, tol:float) -> bool:
     "The fast path matches: weights within `tol` (or within twice the eager loop's own run-to-run distance, where that was measured) and final-pass training errors within 2 images in 600."
     return r['distance'] <= max(tol, 2 * (r['control'] or 0)) and abs(r['error_eager'] - r['error_fast']) <= 2 / 600
 
-# %% ../nbs/06a_fast.ipynb #2b5ef7e1
+# %% ../nbs/06a_fast.ipynb #b933243f
 def _mem_mark(dev) -> tuple[int, int]:
     "Free what can be freed, reset the peak counters, and return the bytes allocated and reserved now (zeros off CUDA)."
     if dev.type != 'cuda': return 0, 0
@@ -210,7 +214,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                   + f' faster than {modes[0]}', flush=True)
     return rows
 
-# %% ../nbs/06a_fast.ipynb #17e8930b
+# %% ../nbs/06a_fast.ipynb #61b67de1
 DEFAULT_PRESETS = 'p-1h,eb-1h,p-conv,cep-1h,p-1h-bptt'
 
 @call_parse

@@ -8,7 +8,7 @@ import time, json
 from pathlib import Path
 import torch
 from .data import mnist, DeviceLoader
-from .train import get_config, setup_training, train_epoch, evaluate, pick_device
+from .train import get_config, setup_training, train_epoch, evaluate, pick_device, set_learning_rates, lr_factor
 
 # %% auto #0
 __all__ = ['time_to_error']
@@ -17,21 +17,27 @@ __all__ = ['time_to_error']
 def time_to_error(presets:list[str], # presets to compare (the first is the reference of the ratios)
                   target:float, # test error to reach, as a fraction
                   max_epochs:int=30, data=None, device:str='auto', seed:int=0,
-                  limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True, **overrides) -> dict:
+                  limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
+                  fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile')
+                  **overrides) -> dict:
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
+    from eqprop_nb.fast import FastPath
     dev = pick_device(device)
     out = {}
     for name in presets:
         cfg = get_config(name, **overrides)
+        lr_factor(cfg, 0)                                   # a bad schedule fails here; a schedule runs over the preset's epochs
         dtype = getattr(torch, cfg.dtype)
         algo, opt = setup_training(cfg, seed, dev)
+        fp = None if fast == 'off' else FastPath(algo, opt, fast)
         flat = len(algo.model.shapes[0]) == 1
         xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
         xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
         spent, hist = 0., []
-        for epoch in range(max_epochs):
-            spent += train_epoch(algo, opt, dl, epoch)['seconds']
+        for epoch in range(max_epochs if cfg.schedule == 'constant' else min(max_epochs, cfg.epochs)):
+            set_learning_rates(cfg, opt, epoch)
+            spent += (train_epoch(algo, opt, dl, epoch) if fp is None else fp.train_epoch(dl, epoch))['seconds']
             hist.append(evaluate(algo, xte, yte))
             if hist[-1] <= target: break
         out[name] = dict(seconds=spent if hist[-1] <= target else None, epochs=len(hist), test_errors=hist)

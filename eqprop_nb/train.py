@@ -19,10 +19,11 @@ from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'Config', 'get_config', 'register_algorithm', 'build_model',
-           'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer', 'setup_training',
-           'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure',
-           'plot_history', 'pick_device', 'Run', 'train', 'presets_table', 'eqprop_train', 'run_console', 'main']
+__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config', 'register_algorithm',
+           'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer',
+           'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json',
+           'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history', 'pick_device', 'Run', 'train',
+           'presets_table', 'eqprop_train', 'run_console', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -50,6 +51,8 @@ class Config:
     dtype: str = 'float32'         # 'float32' or 'float64'
     angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ by sign flips; None: independent B (≈ 90°)
     dt: float = 1.0                # discrete Φ models: damping of each step, s ← s + dt·(step(s) − s); 1: the undamped map
+    schedule: str = 'constant'     # learning rates over the epochs: 'constant', or 'cosine' (a half cosine down to 0 at the end)
+    warmup: int = 0                # epochs of linear warm-up of the learning rates before the schedule (large batches)
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -194,6 +197,24 @@ def setup_training(cfg:Config, seed:int, device) -> tuple:
     return algo, opt
 
 # %% ../nbs/03_train.ipynb #3854c761
+SCHEDULES = ('constant', 'cosine')
+
+def lr_factor(cfg:Config, epoch:int) -> float:
+    "The factor on each learning rate of `cfg` during `epoch` (from 0): linear warm-up over `cfg.warmup` epochs, then `cfg.schedule`."
+    if cfg.schedule not in SCHEDULES: raise ValueError(f'unknown schedule {cfg.schedule!r}; choose one of {", ".join(SCHEDULES)} (--schedule)')
+    if not 0 <= cfg.warmup < cfg.epochs:
+        raise ValueError(f'warmup is {cfg.warmup} epochs of a {cfg.epochs}-epoch run; it must be at least 0 and fewer than the epochs (--warmup)')
+    if epoch < cfg.warmup: return (epoch + 1) / (cfg.warmup + 1)
+    if cfg.schedule == 'constant': return 1.
+    return 0.5 * (1 + math.cos(math.pi * (epoch - cfg.warmup + 0.5) / (cfg.epochs - cfg.warmup)))
+
+def set_learning_rates(cfg:Config, opt:torch.optim.Optimizer, epoch:int) -> float:
+    "Set each parameter group's learning rate to its `cfg.lrs` value times `lr_factor(cfg, epoch)`; return the factor."
+    f = lr_factor(cfg, epoch)
+    for g, lr in zip(opt.param_groups, cfg.lrs): g['lr'] = lr * f
+    return f
+
+# %% ../nbs/03_train.ipynb #05f79254
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
@@ -217,7 +238,7 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
     return float(wrong) / len(x)
 
-# %% ../nbs/03_train.ipynb #25e5e787
+# %% ../nbs/03_train.ipynb #8c4e51f9
 def atomic_write(path:Path, write):
     "Call `write(tmp_path)`, then rename the temporary file onto `path` (atomic on POSIX)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -243,7 +264,7 @@ def load_checkpoint(path:Path) -> dict:
         raise RuntimeError(f'could not read the checkpoint {path} ({type(e).__name__}: {e}); '
                            'delete it to start afresh, or pass another --out') from None
 
-# %% ../nbs/03_train.ipynb #aee27f6d
+# %% ../nbs/03_train.ipynb #48987351
 def new_figure(path=None, figsize=(5, 3.2)):
     "A pyplot figure when nothing is saved (interactive: pyplot shows it), else a bare `Figure` (pyplot and its backend untouched)."
     if path is None:
@@ -265,7 +286,7 @@ def plot_history(history:list[dict], path=None, title:str=''):
     if path is not None: fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/03_train.ipynb #eaacff4a
+# %% ../nbs/03_train.ipynb #15d2de31
 def pick_device(device:str='auto') -> torch.device:
     "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -285,7 +306,7 @@ class Run:
     history: list
     out: Path|None
 
-# %% ../nbs/03_train.ipynb #48987351
+# %% ../nbs/03_train.ipynb #d717ae03
 def _identity(cfg, seed, limit_train, limit_test):
     return dict(config=asdict(cfg) | {'epochs': None}, seed=seed, limit_train=limit_train, limit_test=limit_test)
 
@@ -305,7 +326,7 @@ def _restore(ckpt_path, algo, opt, ident):
     torch.set_rng_state(ck['rng'])
     return ck['history']
 
-# %% ../nbs/03_train.ipynb #e8be92b3
+# %% ../nbs/03_train.ipynb #334c1142
 def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None for `Config()` defaults
           out=None, # directory for checkpoint.pt, metrics.json, config.json, learning_curves.png; None: keep nothing
           data=None, # MNIST directory (see `eqprop_nb.data.load_mnist`)
@@ -324,6 +345,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile (--fast)')
     cfg = get_config(preset, **overrides)
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
+    lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
     from eqprop_nb.fast import FastPath, capture_problem
@@ -357,7 +379,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
     "The epochs of `train` from `len(history)` on: train, check, evaluate, record, checkpoint."
     for epoch in range(len(history), cfg.epochs):
         try:
-            rec = dict(epoch=epoch + 1) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else
+            rec = dict(epoch=epoch + 1, lr_factor=set_learning_rates(cfg, opt, epoch)) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else
                                            runner.train_epoch(dl, epoch, progress))
             if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
         except FloatingPointError as e:
@@ -373,7 +395,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             save_json(out/'metrics.json', history)
             plot_history(history, out/'learning_curves.png', title=preset or '')
 
-# %% ../nbs/03_train.ipynb #5349a387
+# %% ../nbs/03_train.ipynb #6760792f
 def _floats(s): return None if s is None else [float(v) for v in str(s).split(',')]
 def _ints(s): return None if s is None else [int(v) for v in str(s).split(',')]
 
@@ -387,7 +409,7 @@ def presets_table() -> str:
                     f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
-# %% ../nbs/03_train.ipynb #8e3cce6e
+# %% ../nbs/03_train.ipynb #48739174
 @call_parse
 def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets)
                  epochs:int=None, # number of epochs (default: the preset's)
@@ -420,6 +442,8 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  dtype:str=None, # override: float32 or float64
                  angle:float=None, # override: initial angle (degrees) between forward and backward weights (vf models)
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
+                 schedule:str=None, # override: learning rates over the epochs, constant or cosine
+                 warmup:int=None, # override: epochs of linear learning-rate warm-up
                  fast:str='auto', # training loop: auto (graph for dense models on CUDA, else off), off (the readable eager loop), eager, graph, compile
                  tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
@@ -429,7 +453,8 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, fast=fast, tf32=tf32)
+                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
+                    fast=fast, tf32=tf32)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history

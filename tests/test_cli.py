@@ -30,14 +30,16 @@ def test_trains_to_a_floor_within_a_minute(data_dir, tmp_path):
 def test_overrides_reach_the_run(data_dir, tmp_path):
     r = cli('--preset', 'ep17-1h', '--data', data_dir, '--out', tmp_path/'o', '--device', 'cpu', '--epochs', 1,
             '--limit-train', 200, '--limit-test', 100, '--no-progress',
-            '--sizes', '784,30,10', '--beta', '0.25', '--nudge', 'symmetric', '--lrs', '0.2,0.1', '--batch_size', 50)
+            '--sizes', '784,30,10', '--beta', '0.25', '--nudge', 'symmetric', '--lrs', '0.2,0.1', '--batch_size', 50,
+            '--schedule', 'cosine')
     assert r.returncode == 0, r.stderr
     cfg = json.loads((tmp_path/'o'/'config.json').read_text())
     assert (cfg['sizes'], cfg['beta'], cfg['nudge'], cfg['lrs'], cfg['batch_size']) == ([784, 30, 10], 0.25, 'symmetric', [0.2, 0.1], 50)
     import torch
     ck = torch.load(tmp_path/'o'/'checkpoint.pt', weights_only=True)
     assert [tuple(ck['model'][k].shape) for k in ('W.0', 'W.1')] == [(30, 784), (10, 30)]      # the model built is the one asked for
-    assert [g['lr'] for g in ck['optimizer']['param_groups']] == [0.2, 0.1]
+    assert [g['lr'] for g in ck['optimizer']['param_groups']] == pytest.approx([0.1, 0.05])   # cosine: half-way down in the middle of epoch 1 of 1
+    assert cfg['schedule'] == 'cosine' and json.loads((tmp_path/'o'/'metrics.json').read_text())[0]['lr_factor'] == pytest.approx(0.5)
 
 @pytest.mark.parametrize('args, message', [
     (['--preset', 'ep17-9h'], 'unknown preset'),
@@ -57,6 +59,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--dt', '0.5'], 'discrete Φ models'),
     (['--preset', 'p-1h', '--dt', '1.5'], 'dt must lie in (0, 1]'),
     (['--fast', 'graph', '--device', 'cpu'], 'CUDA graphs need a CUDA device'),
+    (['--schedule', 'step'], 'unknown schedule'),
+    (['--warmup', '1'], 'fewer than the epochs'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)
