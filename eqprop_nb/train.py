@@ -83,6 +83,8 @@ PRESETS = {
                  lrs=[0.2, 0.05, 0.01, 0.002], epochs=100),
 }
 PRESETS['p-1h-sym'] = PRESETS['p-1h'] | dict(description='p-1h with symmetric nudging (±β, Laborieux et al. 2021)', nudge='symmetric')
+PRESETS['p-1h-b128'] = PRESETS['p-1h'] | dict(description='p-1h at batch 128: learning rates ×6.25, warm-up, cosine', batch_size=128,
+                                              lrs=[0.5, 0.25], schedule='cosine', warmup=1)
 PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
                          lrs=[0.15, 0.035, 0.015], epochs=40)
@@ -406,7 +408,8 @@ def presets_table() -> str:
         c = get_config(name)
         arch = '-'.join(map(str, c.sizes)) if c.model != 'conv' else f"conv {'-'.join(map(str, c.channels))} fc {'-'.join(map(str, c.sizes))}"
         rows.append(f"{name:12s} {p['description']:56s} {arch:22s} T {c.T}/K {c.K}  "
-                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
+                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + (f" ({c.schedule}, warm-up {c.warmup})" if c.schedule != 'constant' or c.warmup else '')
+                    + f"  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
 # %% ../nbs/03_train.ipynb #48739174
