@@ -131,14 +131,12 @@ def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:
 
 def _pin_run(cfg, m, n, data, dev, epochs=1):
     "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`): the training error and the flattened weights."
-    from eqprop_nb.train import setup_training, train_epoch, set_learning_rates
+    from eqprop_nb.train import setup_training, run_epoch
     algo, opt = setup_training(cfg, 0, dev)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
     fp = None if m == 'harness' else FastPath(algo, opt, m)
-    for e in range(epochs):
-        set_learning_rates(cfg, opt, e)
-        r = train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e)
+    for e in range(epochs): r = run_epoch(cfg, algo, opt, dl, e, fp)
     return r['train_error'], torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
 
 GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),

@@ -8,7 +8,7 @@ import time, json
 from pathlib import Path
 import torch
 from .data import mnist, DeviceLoader
-from .train import get_config, setup_training, train_epoch, evaluate, pick_device, set_learning_rates, lr_factor
+from .train import get_config, setup_training, run_epoch, evaluate, pick_device, lr_factor
 
 # %% auto #0
 __all__ = ['time_to_error']
@@ -36,8 +36,7 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
         spent, hist = 0., []
         for epoch in range(max_epochs if cfg.schedule == 'constant' else min(max_epochs, cfg.epochs)):
-            set_learning_rates(cfg, opt, epoch)
-            spent += (train_epoch(algo, opt, dl, epoch) if fp is None else fp.train_epoch(dl, epoch))['seconds']
+            spent += run_epoch(cfg, algo, opt, dl, epoch, fp)['seconds']
             hist.append(evaluate(algo, xte, yte))
             if hist[-1] <= target: break
         out[name] = dict(seconds=spent if hist[-1] <= target else None, epochs=len(hist), test_errors=hist)

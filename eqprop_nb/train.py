@@ -23,7 +23,7 @@ __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES
            'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer',
            'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json',
            'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history', 'pick_device', 'Run', 'train',
-           'presets_table', 'eqprop_train', 'run_console', 'main']
+           'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -377,12 +377,16 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
     return Run(cfg, algo, history, out)
 
+def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner=None, progress:bool=False) -> dict:
+    "One epoch at the learning rates `cfg`'s schedule gives it, by the harness loop or by `runner` (a `fast.FastPath`): `lr_factor`, training error, seconds."
+    f = set_learning_rates(cfg, opt, epoch)
+    return dict(lr_factor=f) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress))
+
 def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose):
     "The epochs of `train` from `len(history)` on: train, check, evaluate, record, checkpoint."
     for epoch in range(len(history), cfg.epochs):
         try:
-            rec = dict(epoch=epoch + 1, lr_factor=set_learning_rates(cfg, opt, epoch)) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else
-                                           runner.train_epoch(dl, epoch, progress))
+            rec = dict(epoch=epoch + 1) | run_epoch(cfg, algo, opt, dl, epoch, runner, progress)
             if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
         except FloatingPointError as e:
             raise FloatingPointError(f'training diverged in epoch {epoch + 1} ({e}); lower the learning rates or the step size.'
