@@ -46,6 +46,8 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
+        fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)
+        if fused is not None: return fused(x, s, steps, beta, y)
         c = model.cache(x)
         for _ in range(steps): s = model.step(x, s, beta, y, c)
     return s

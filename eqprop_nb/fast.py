@@ -5,6 +5,7 @@
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
 import gc, sys, time, platform
+from functools import partial
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -12,11 +13,11 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference', 'pin_holds', 'bench',
-           'eqprop_bench', 'main']
+__all__ = ['MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference', 'pin_holds',
+           'perturbed_distance', 'bench', 'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
-MODES = ('eager', 'graph', 'compile')
+MODES = ('eager', 'graph', 'compile', 'fused')
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
@@ -35,10 +36,10 @@ def capture_problem(algo, opt) -> str|None:
     return None
 
 class FastPath:
-    "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph' or 'compile'), or the same loop run eagerly ('eager')."
+    "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph', 'compile' or 'fused'), or the same loop run eagerly ('eager')."
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
                  opt:torch.optim.Optimizer, # stepped inside the graph: its hyperparameters are fixed once captured
-                 mode:str='graph', # 'eager', 'graph' (CUDA graphs) or 'compile' (torch.compile'd steps, in CUDA graphs on a GPU)
+                 mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (one kernel per phase in CUDA graphs)
                  warmup:int=2): # eager batches of each key before its graph is captured
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
@@ -52,6 +53,9 @@ class FastPath:
         if mode == 'graph' and not self.graphed:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
                              "use the mode 'eager' or 'compile' there (--fast eager)")
+        if mode == 'fused':                                  # one-hidden-layer dense models; the kernels notebook
+            from eqprop_nb.kernels import fused_problem
+            if fused_problem(algo.model): raise ValueError(fused_problem(algo.model))
         self.step = torch.compile(algo.model.step, dynamic=False) if mode == 'compile' else None   # put in place during a batch only
         self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
@@ -67,9 +71,13 @@ class FastPath:
         x, labels, y = self.data
         m = self.algo.model
         if self.step is not None: m.step = self.step                  # the compiled step shadows the method, for this batch only
+        if self.mode == 'fused':                                      # `relax` hands each phase to one kernel, for this batch only
+            from eqprop_nb.kernels import fused_relax
+            m.relax_kernel = partial(fused_relax, m)
         try: out = self.algo.step_with(x[idx], y[idx], *betas)
         finally:
             if self.step is not None: del m.step
+            if self.mode == 'fused': del m.relax_kernel
         self.opt.step()
         self.wrong.add_((out.argmax(1) != labels[idx]).sum())
 
@@ -141,13 +149,31 @@ def _pin_run(cfg, m, n, data, dev, epochs=1):
 
 GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
             ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-1h', 'graph', dict(n=200, epochs=3, schedule='cosine', warmup=1), 1e-5), ('p-conv', 'graph', dict(T=30, dtype='float64', deterministic=True, control=True), 1e-8),
-            ('p-1h', 'compile', {}, 1e-4)]
+            ('p-1h', 'compile', {}, 1e-4),
+            ('p-1h', 'fused', dict(momentum=0.9), 1e-5), ('eb-1h', 'fused', dict(T=30), 1e-5), ('cep-1h', 'fused', {}, 1e-5),
+            ('cvf-1h', 'fused', {}, 1e-5), ('p-1h-bptt', 'fused', dict(n=290, epochs=4), 1e-5), ('p-1h-b128', 'fused', dict(n=1024, epochs=2), 1e-5)]
 
 def pin_holds(r:dict, tol:float) -> bool:
     "The fast path matches: weights within `tol` (or within twice the eager loop's own run-to-run distance, where that was measured) and final-pass training errors within 2 images in 600."
     return r['distance'] <= max(tol, 2 * (r['control'] or 0)) and abs(r['error_eager'] - r['error_fast']) <= 2 / 600
 
-# %% ../nbs/06a_fast.ipynb #da08210b
+# %% ../nbs/06a_fast.ipynb #860d0786
+def perturbed_distance(preset:str, rel:float, n:int=200, data=None, **overrides) -> float:
+    "Relative weight distance after one pass of the harness loop over `n` MNIST images (on the CPU) between a run and the same run with its initial weights scaled by 1 + rel·N(0, 1): how much the training amplifies rounding."
+    from eqprop_nb.train import get_config, setup_training, train_epoch
+    ws = []
+    for r in (0., rel):
+        cfg = get_config(preset, **overrides)
+        algo, opt = setup_training(cfg, 0, 'cpu')
+        g = torch.Generator().manual_seed(5)
+        with torch.no_grad():
+            for p in algo.model.parameters(): p.mul_(1 + r * torch.randn(p.shape, generator=g, dtype=p.dtype))
+        x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, 'cpu', getattr(torch, cfg.dtype), limit=n)
+        train_epoch(algo, opt, DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0), 0)
+        ws.append(torch.cat([p.detach().flatten().double() for p in algo.model.parameters()]))
+    return float((ws[1] - ws[0]).norm() / ws[0].norm())
+
+# %% ../nbs/06a_fast.ipynb #2b67eed9
 def _mem_mark(dev) -> tuple[int, int]:
     "Free what can be freed, reset the peak counters, and return the bytes allocated and reserved now (zeros off CUDA)."
     if dev.type != 'cuda': return 0, 0
@@ -160,7 +186,7 @@ def _peaks(dev, mark) -> tuple:
     return ((torch.cuda.max_memory_allocated(dev) - mark[0]) / 2**20, (torch.cuda.max_memory_reserved(dev) - mark[1]) / 2**20)
 
 def bench(presets:list[str]=('p-1h',), # presets to measure
-          modes:list[str]|None=None, # default: reference, eager and graph on CUDA; reference and eager on the CPU
+          modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU
           device:str='auto', data=None, # MNIST directory
           n:int|None=None, # training images per pass (None: all 60,000)
           passes:int=2, # passes over them; only the last is timed (the first pays for warm-up, captures and compilation)
@@ -169,7 +195,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
-    modes = list(modes or (('reference', 'eager', 'graph') if dev.type == 'cuda' else ('reference', 'eager')))
+    modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
     if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
@@ -181,6 +207,11 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         ref_w, xy, test = None, None, None
         for mode in modes:
             algo, opt = setup_training(cfg, seed, dev)
+            if mode == 'fused':
+                from eqprop_nb.kernels import fused_problem
+                if fused_problem(algo.model):                       # e.g. the ConvNet, two hidden layers: the other modes still run
+                    if verbose: print(f'{preset:10s} fused     skipped: {fused_problem(algo.model)}', flush=True)
+                    continue
             flat = len(algo.model.shapes[0]) == 1
             if xy is None: xy = mnist(data, 'train', flat, dev, dtype, limit=n)          # loaded once per preset, shared by its modes
             x, y = xy
@@ -207,19 +238,19 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         base = next(r for r in rows if r['preset'] == preset and r['mode'] == modes[0])
         for r in rows:
             if r['preset'] == preset: r['speedup'] = base['seconds'] / r['seconds']
-        if verbose:
-            print('  ' + ', '.join(f"{r['mode']}: {r['speedup']:.1f}×" for r in rows if r['preset'] == preset and r['mode'] != modes[0])
-                  + f' faster than {modes[0]}', flush=True)
+        others = [r for r in rows if r['preset'] == preset and r['mode'] != modes[0]]
+        if verbose and others:
+            print('  ' + ', '.join(f"{r['mode']}: {r['speedup']:.1f}×" for r in others) + f' faster than {modes[0]}', flush=True)
     return rows
 
-# %% ../nbs/06a_fast.ipynb #690cc612
+# %% ../nbs/06a_fast.ipynb #a56939a7
 DEFAULT_PRESETS = 'p-1h,eb-1h,p-conv,cep-1h,p-1h-bptt'
 
 @call_parse
 def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  device:str='auto', # auto, cpu, cuda or cuda:N
                  data:str=None, # MNIST directory
-                 modes:str=None, # comma-separated among reference, eager, graph, compile
+                 modes:str=None, # comma-separated among reference, eager, graph, compile, fused
                  n:int=None, # training images per pass (default 60,000; --quick: 400)
                  passes:int=2, # passes per measurement; the last is timed
                  quick:store_true=False, # CPU-sized: 400 images, T ≤ 20, K ≤ 8

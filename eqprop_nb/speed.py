@@ -18,7 +18,7 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   target:float, # test error to reach, as a fraction
                   max_epochs:int=30, data=None, device:str='auto', seed:int=0,
                   limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
-                  fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile')
+                  fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
                   **overrides) -> dict:
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath

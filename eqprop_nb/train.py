@@ -205,7 +205,8 @@ def lr_factor(cfg:Config, epoch:int) -> float:
     "The factor on each learning rate of `cfg` during `epoch` (from 0): linear warm-up over `cfg.warmup` epochs, then `cfg.schedule`."
     if cfg.schedule not in SCHEDULES: raise ValueError(f'unknown schedule {cfg.schedule!r}; choose one of {", ".join(SCHEDULES)} (--schedule)')
     if not 0 <= cfg.warmup < cfg.epochs:
-        raise ValueError(f'warmup is {cfg.warmup} epochs of a {cfg.epochs}-epoch run; it must be at least 0 and fewer than the epochs (--warmup)')
+        raise ValueError(f'a warm-up of {cfg.warmup} must be at least 0 and fewer than the epochs of the run ({cfg.epochs}): '
+                         'lower --warmup or raise --epochs')
     if epoch < cfg.warmup: return (epoch + 1) / (cfg.warmup + 1)
     if cfg.schedule == 'constant': return 1.
     return 0.5 * (1 + math.cos(math.pi * (epoch - cfg.warmup + 0.5) / (cfg.epochs - cfg.warmup)))
@@ -339,20 +340,22 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           limit_test:int|None=None, # evaluate on the first N test examples
           progress:bool=True, # show a progress bar
           verbose:bool=True, # print a line per epoch
-          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile': `fast.FastPath`; 'auto': graph for dense models on CUDA, else off
+          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (one hidden layer) or else CUDA graphs, on the CPU off
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
-    if fast not in ('auto', 'off', 'eager', 'graph', 'compile'):
-        raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile (--fast)')
+    if fast not in ('auto', 'off', 'eager', 'graph', 'compile', 'fused'):
+        raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile, fused (--fast)')
     cfg = get_config(preset, **overrides)
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
     from eqprop_nb.fast import FastPath, capture_problem
-    if fast == 'auto':                     # ConvNets: graph path not yet pinned to the eager loop on a GPU (see the fast-path notebook)
-        fast = 'graph' if dev.type == 'cuda' and not isinstance(algo.model, ConvNet) and capture_problem(algo, opt) is None else 'off'
+    from eqprop_nb.kernels import fused_problem
+    if fast == 'auto':                     # the fused kernels where they apply, else CUDA graphs (all pinned to this loop on a GPU)
+        fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
+                'fused' if fused_problem(algo.model) is None else 'graph')
     runner = None if fast == 'off' else FastPath(algo, opt, fast)          # checked before anything is written; graphs come later
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
@@ -363,7 +366,13 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     if out is not None:
         ck = out/'checkpoint.pt'
         if resume and ck.exists():
+            was = json.loads((out/'config.json').read_text()).get('epochs') if (out/'config.json').exists() else None
             history = _restore(ck, algo, opt, ident)
+            if cfg.schedule != 'constant' and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
+                n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
+                old = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
+                print(f'note: the {cfg.schedule} schedule was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
+                      f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {old})', file=sys.stderr, flush=True)
             if history:                            # a kill between the checkpoint and these files must not leave them stale
                 save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
         elif ck.exists():
@@ -451,7 +460,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  schedule:str=None, # override: learning rates over the epochs, constant or cosine
                  warmup:int=None, # override: epochs of linear learning-rate warm-up
-                 fast:str='auto', # training loop: auto (graph for dense models on CUDA, else off), off (the readable eager loop), eager, graph, compile
+                 fast:str='auto', # training loop: auto (on CUDA fused for one hidden layer, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
     "Train Equilibrium Propagation on MNIST."

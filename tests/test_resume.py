@@ -42,3 +42,15 @@ def test_resume_with_other_settings_is_refused(data_dir, tmp_path):
     r = cli(*small, '--epochs', 2, '--resume')
     assert r.returncode == 0, r.stderr
     assert [h['epoch'] for h in json.loads((tmp_path/'r'/'metrics.json').read_text())] == [1, 2]
+
+def test_resume_with_more_epochs_under_a_schedule_says_so(data_dir, tmp_path):
+    "The cosine is laid over --epochs: resuming a finished 1-epoch run for 3 epochs moves the curve, and the run says how."
+    small = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--schedule', 'cosine', '--device', 'cpu',
+             '--limit-train', 100, '--limit-test', 100, '--no-progress', '--data', data_dir, '--out', tmp_path/'r']
+    assert cli(*small, '--epochs', 1).returncode == 0
+    r = cli(*small, '--epochs', 3, '--resume')
+    assert r.returncode == 0, r.stderr
+    assert 'the cosine schedule was laid over 1 epoch and now spans 3: epoch 2 runs at 0.5 × the base learning rates (before: none' in r.stderr, r.stderr
+    h = json.loads((tmp_path/'r'/'metrics.json').read_text())
+    assert [round(e['lr_factor'], 4) for e in h] == [0.5, 0.5, 0.067]
+    assert cli(*small, '--epochs', 3, '--resume').stderr.count('note:') == 0     # same epochs: nothing to say
