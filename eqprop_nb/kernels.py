@@ -173,6 +173,7 @@ class FusedRelax:
 # %% ../nbs/06c_kernels.ipynb #f6963e99
 def run_interpreted(code:str, timeout:int=900) -> str:
     "Run Python `code` in a fresh process with Triton's CPU interpreter on (TRITON_INTERPRET=1), on the CPU: its standard output."
+    if triton is None: raise ModuleNotFoundError('the interpreted checks need Triton: pip install triton (Linux), or pip install -e ".[dev]"')
     env = os.environ | dict(TRITON_INTERPRET='1', CUDA_VISIBLE_DEVICES='')
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=timeout, env=env)
     if p.returncode: raise RuntimeError(f'the interpreted check failed:\n{p.stderr[-3000:]}')
