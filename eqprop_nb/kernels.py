@@ -18,7 +18,8 @@ try:
 except ImportError: triton = None
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'MAX_TILE', 'NUM_WARPS', 'fused_problem', 'fused_relax', 'FusedRelax', 'run_interpreted', 'kernel_error']
+__all__ = ['ACT_CODES', 'MAX_TILE', 'NUM_WARPS', 'GPU_CHECKED', 'fused_problem', 'fused_by_default', 'fused_relax', 'FusedRelax',
+           'run_interpreted', 'kernel_error']
 
 # %% ../nbs/06c_kernels.ipynb #6c134e70
 ACT_CODES = {'identity': 0, 'sigmoid4': 1, 'hardsigmoid': 2, 'sigmoid': 3, 'tanh': 4}   # σ as a compile-time constant of the kernel
@@ -29,6 +30,11 @@ def _interpreting() -> bool: return os.environ.get('TRITON_INTERPRET') == '1'
 
 def fused_problem(model, device=None) -> str|None:
     "Why the fused kernel cannot relax `model` (on `device`), with what to do instead; None if it can."
+    p = next(model.parameters(), None)
+    dev = torch.device(device) if device is not None else (p.device if p is not None else torch.device('cpu'))
+    if dev.type != 'cuda' and not (dev.type == 'cpu' and _interpreting()):
+        return (f'the fused kernels run on a CUDA GPU (or on the CPU in Triton\'s interpreter, TRITON_INTERPRET=1 set before '
+                f'triton is imported), and the model is on {dev}; use --fast off or eager there')
     if triton is None: return 'the fused kernels need Triton (pip install triton; it comes with the CUDA builds of PyTorch); use --fast graph'
     if type(model) not in (PrototypicalNet, VFPrototypicalNet, HopfieldNet):
         return (f'the fused kernel knows the dense PrototypicalNet, VFPrototypicalNet and HopfieldNet, not {type(model).__name__}; '
@@ -39,17 +45,23 @@ def fused_problem(model, device=None) -> str|None:
     act = model.act if isinstance(model, HopfieldNet) else model.out_act
     if act.name not in ACT_CODES:
         return f'the fused kernel has no activation {act.name!r} (it has {", ".join(ACT_CODES)}); use --fast graph'
-    p = model.W[0]
     if p.dtype not in (torch.float32, torch.float64):
         return f'the fused kernel computes in float32 or float64, and the model is {p.dtype}; use --fast graph'
+    if p.dtype == torch.float64 and dev.type == 'cuda':
+        return ('on the GPU the fused kernel takes β, ε, dt and the clip bounds as float32 scalars, which would round a float64 '
+                'run\'s dynamics at 1e-8; use --fast graph for float64')
     if triton.next_power_of_2(model.sizes[1]) * triton.next_power_of_2(model.sizes[2]) > MAX_TILE:
         return (f'the hidden × output tile ({model.sizes[1]} × {model.sizes[2]}, padded to powers of two) exceeds {MAX_TILE} numbers, '
                 'more than one block holds in registers; use --fast graph')
-    dev = torch.device(device) if device is not None else p.device
-    if dev.type != 'cuda' and not (dev.type == 'cpu' and _interpreting()):
-        return (f'the fused kernels run on a CUDA GPU (or on the CPU in Triton\'s interpreter, TRITON_INTERPRET=1 set before '
-                f'triton is imported), and the model is on {dev}; use --fast off or eager there')
     return None
+
+GPU_CHECKED = {'sigmoid4'}     # activations whose fused kernel has been pinned to the eager loop on a GPU (06a's GPU_PINS)
+
+def fused_by_default(model) -> bool:
+    "Whether `--fast auto` takes the fused kernel for `model` on CUDA: it can, in float32, with an activation already pinned on a GPU."
+    act = model.act if isinstance(model, HopfieldNet) else getattr(model, 'out_act', None)
+    return (fused_problem(model, 'cuda') is None and next(model.parameters()).dtype == torch.float32
+            and act is not None and act.name in GPU_CHECKED)
 
 # %% ../nbs/06c_kernels.ipynb #08cdbf15
 def _relax_body(D, SH, SO, Y, W, Bias, F, OH, OO,             # drive, state in, target, W₁, b₁, feedback, state out
@@ -86,8 +98,8 @@ def _relax_body(D, SH, SO, Y, W, Bias, F, OH, OO,             # drive, state in,
             ph = 4. * rh * (1. - rh)
             po = 4. * ro * (1. - ro)
         elif ACT == 2:             # hardsigmoid: clip(s, 0, 1), σ′ = 1 on [0, 1]
-            rh = tl.minimum(tl.maximum(uh, 0.), 1.)
-            ro = tl.minimum(tl.maximum(uo, 0.), 1.)
+            rh = tl.minimum(tl.maximum(uh, 0., propagate_nan=tl.PropagateNan.ALL), 1., propagate_nan=tl.PropagateNan.ALL)      # NaN stays NaN, as in torch.clamp
+            ro = tl.minimum(tl.maximum(uo, 0., propagate_nan=tl.PropagateNan.ALL), 1., propagate_nan=tl.PropagateNan.ALL)
             ph = tl.where((uh >= 0.) & (uh <= 1.), 1., 0.)
             po = tl.where((uo >= 0.) & (uo <= 1.), 1., 0.)
         elif ACT == 3:             # sigmoid
@@ -120,8 +132,8 @@ def _relax_body(D, SH, SO, Y, W, Bias, F, OH, OO,             # drive, state in,
                 h2 = h + dt * (h2 - h)
                 o2 = o + dt * (o2 - o)
         if CLIP:
-            h2 = tl.minimum(tl.maximum(h2, lo), hi)
-            o2 = tl.minimum(tl.maximum(o2, lo), hi)
+            h2 = tl.minimum(tl.maximum(h2, lo, propagate_nan=tl.PropagateNan.ALL), hi, propagate_nan=tl.PropagateNan.ALL)
+            o2 = tl.minimum(tl.maximum(o2, lo, propagate_nan=tl.PropagateNan.ALL), hi, propagate_nan=tl.PropagateNan.ALL)
         h = tl.where(mh, h2, 0.)
         o = tl.where(mo, o2, 0.)
     tl.store(OH + r * soh + hh, h, mask=mh)
@@ -138,6 +150,8 @@ def _kernel():
 def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None) -> list[Tensor]:
     "`relax(model, x, s, steps, beta, y)` as one kernel launch (no checks: `relax` makes them, then calls this through `model.relax_kernel`)."
     h, o = (t.contiguous() for t in s)
+    if h.dtype != model.W[1].dtype or o.dtype != model.W[1].dtype:
+        raise TypeError(f'the state is {h.dtype}/{o.dtype} but the model is {model.W[1].dtype}; convert one to the other')
     d = model.cache(x)
     energy = isinstance(model, HopfieldNet)
     act = model.act if energy else model.out_act
@@ -146,8 +160,8 @@ def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Ten
     F = W if tied else model.B[0].T                       # a view: the kernel reads B through its strides
     beta = float(beta) * getattr(model, 'beta_scale', 1.)
     lo, hi = act.bounds or (0., 0.)
-    dt = float(getattr(model, 'dt', 1.))
-    yy = y if (beta and y is not None) else o
+    dt = float(model.dt) if isinstance(model, PrototypicalNet) else 1.     # only the Φ model's step is damped
+    yy = (y if (beta and y is not None) else o).contiguous()            # the kernel reads rows with unit column stride
     oh, oo = torch.empty_like(h), torch.empty_like(o)
     HP, OP = triton.next_power_of_2(h.shape[1]), triton.next_power_of_2(o.shape[1])
     _kernel()[(x.shape[0],)](d, h, o, yy, W, b, F, oh, oo, h.shape[1], o.shape[1], int(steps), beta, dt,
@@ -166,9 +180,12 @@ class FusedRelax:
         if problem: raise ValueError(problem)
         self.model = model
     def __enter__(self):
+        self.prev = self.model.__dict__.get('relax_kernel')
         self.model.relax_kernel = partial(fused_relax, self.model)
         return self.model
-    def __exit__(self, *exc): del self.model.relax_kernel
+    def __exit__(self, *exc):
+        if self.prev is None: del self.model.relax_kernel
+        else: self.model.relax_kernel = self.prev
 
 # %% ../nbs/06c_kernels.ipynb #f6963e99
 def run_interpreted(code:str, timeout:int=900) -> str:

@@ -340,7 +340,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           limit_test:int|None=None, # evaluate on the first N test examples
           progress:bool=True, # show a progress bar
           verbose:bool=True, # print a line per epoch
-          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (one hidden layer) or else CUDA graphs, on the CPU off
+          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (one hidden layer, float32, pinned activations) or else CUDA graphs, on the CPU off
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
@@ -352,10 +352,10 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
     from eqprop_nb.fast import FastPath, capture_problem
-    from eqprop_nb.kernels import fused_problem
-    if fast == 'auto':                     # the fused kernels where they apply, else CUDA graphs (all pinned to this loop on a GPU)
+    from eqprop_nb.kernels import fused_by_default
+    if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
         fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
-                'fused' if fused_problem(algo.model) is None else 'graph')
+                'fused' if fused_by_default(algo.model) else 'graph')
     runner = None if fast == 'off' else FastPath(algo, opt, fast)          # checked before anything is written; graphs come later
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
@@ -460,7 +460,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  schedule:str=None, # override: learning rates over the epochs, constant or cosine
                  warmup:int=None, # override: epochs of linear learning-rate warm-up
-                 fast:str='auto', # training loop: auto (on CUDA fused for one hidden layer, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
+                 fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
     "Train Equilibrium Propagation on MNIST."

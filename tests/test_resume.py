@@ -53,4 +53,7 @@ def test_resume_with_more_epochs_under_a_schedule_says_so(data_dir, tmp_path):
     assert 'the cosine schedule was laid over 1 epoch and now spans 3: epoch 2 runs at 0.5 × the base learning rates (before: none' in r.stderr, r.stderr
     h = json.loads((tmp_path/'r'/'metrics.json').read_text())
     assert [round(e['lr_factor'], 4) for e in h] == [0.5, 0.5, 0.067]
-    assert cli(*small, '--epochs', 3, '--resume').stderr.count('note:') == 0     # same epochs: nothing to say
+    const = [a if a != 'cosine' else 'constant' for a in small[:-1]] + [tmp_path/'c']     # a constant schedule: nothing moves
+    assert cli(*const, '--epochs', 1).returncode == 0
+    r = cli(*const, '--epochs', 2, '--resume')
+    assert r.returncode == 0 and 'note:' not in r.stderr, r.stderr
