@@ -59,6 +59,7 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--dt', '0.5'], 'discrete Φ models'),
     (['--preset', 'p-1h', '--dt', '1.5'], 'dt must lie in (0, 1]'),
     (['--fast', 'graph', '--device', 'cpu'], 'CUDA graphs need a CUDA device'),
+    (['--fast', 'fused', '--device', 'cpu', '--preset', 'p-1h'], 'the fused kernels run on a CUDA GPU'),
     (['--schedule', 'step'], 'unknown schedule'),
     (['--warmup', '1'], 'fewer than the epochs'),
 ])
