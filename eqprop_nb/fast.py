@@ -4,8 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, sys, time, platform
-from functools import partial
+import gc, sys, time, platform, contextlib
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -54,8 +53,9 @@ class FastPath:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
                              "use the mode 'eager' or 'compile' there (--fast eager)")
         if mode == 'fused':                                  # one-hidden-layer dense models; the kernels notebook
-            from eqprop_nb.kernels import fused_problem
-            if fused_problem(algo.model): raise ValueError(fused_problem(algo.model))
+            from eqprop_nb.kernels import FusedRelax
+            self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax
+        else: self.kernel = contextlib.nullcontext()
         self.step = torch.compile(algo.model.step, dynamic=False) if mode == 'compile' else None   # put in place during a batch only
         self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
@@ -71,13 +71,10 @@ class FastPath:
         x, labels, y = self.data
         m = self.algo.model
         if self.step is not None: m.step = self.step                  # the compiled step shadows the method, for this batch only
-        if self.mode == 'fused':                                      # `relax` hands each phase to one kernel, for this batch only
-            from eqprop_nb.kernels import fused_relax
-            m.relax_kernel = partial(fused_relax, m)
-        try: out = self.algo.step_with(x[idx], y[idx], *betas)
+        try:
+            with self.kernel: out = self.algo.step_with(x[idx], y[idx], *betas)   # fused: `relax` hands each phase to one kernel
         finally:
             if self.step is not None: del m.step
-            if self.mode == 'fused': del m.relax_kernel
         self.opt.step()
         self.wrong.add_((out.argmax(1) != labels[idx]).sum())
 
@@ -210,8 +207,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             algo, opt = setup_training(cfg, seed, dev)
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
-                if fused_problem(algo.model):                       # e.g. the ConvNet, two hidden layers: the other modes still run
-                    if verbose: print(f'{preset:10s} fused     skipped: {fused_problem(algo.model)}', flush=True)
+                if why := fused_problem(algo.model):                # e.g. the ConvNet, two hidden layers: the other modes still run
+                    if verbose: print(f'{preset:10s} fused     skipped: {why}', flush=True)
                     continue
             flat = len(algo.model.shapes[0]) == 1
             if xy is None: xy = mnist(data, 'train', flat, dev, dtype, limit=n)          # loaded once per preset, shared by its modes
