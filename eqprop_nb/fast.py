@@ -38,7 +38,7 @@ class FastPath:
     "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph', 'compile' or 'fused'), or the same loop run eagerly ('eager')."
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
                  opt:torch.optim.Optimizer, # stepped inside the graph: its hyperparameters are fixed once captured
-                 mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (one kernel per phase in CUDA graphs)
+                 mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (the fused relaxation kernels in CUDA graphs)
                  warmup:int=2): # eager batches of each key before its graph is captured
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
@@ -52,7 +52,7 @@ class FastPath:
         if mode == 'graph' and not self.graphed:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
                              "use the mode 'eager' or 'compile' there (--fast eager)")
-        if mode == 'fused':                                  # one-hidden-layer dense models; the kernels notebook
+        if mode == 'fused':                                  # dense models; the kernels notebook
             from eqprop_nb.kernels import FusedRelax
             self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax
         else: self.kernel = contextlib.nullcontext()
@@ -149,7 +149,9 @@ GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict
             ('p-1h', 'compile', {}, 1e-4),
             ('p-1h', 'fused', dict(momentum=0.9), 1e-5), ('eb-1h', 'fused', dict(T=30), 1e-5), ('cep-1h', 'fused', {}, 1e-5),
             ('cvf-1h', 'fused', {}, 1e-5), ('p-1h-bptt', 'fused', dict(n=290, epochs=4), 1e-5), ('p-1h-b128', 'fused', dict(n=1024, epochs=2), 1e-5),
-            ('ep17-1h', 'fused', {}, 1e-5), ('p-1h', 'fused', dict(act='tanh'), 1e-5)]   # not yet run on a GPU: hardsigmoid with clipping, tanh
+            ('ep17-1h', 'fused', {}, 1e-5), ('p-1h', 'fused', dict(act='tanh'), 1e-5),   # not yet run on a GPU: hardsigmoid with clipping, tanh
+            ('p-2h', 'fused', {}, 1e-5), ('eb-2h', 'fused', dict(T=60, K=10), 1e-5), ('cep-2h', 'fused', {}, 1e-5), ('cvf-2h', 'fused', {}, 1e-5),
+            ('p-2h-bptt', 'fused', dict(n=290, epochs=2), 1e-5), ('p-1h', 'fused', dict(sizes=[784, 2048, 10]), 1e-5)]   # the layer kernel: not yet run on a GPU
 
 def pin_holds(r:dict, tol:float) -> bool:
     "The fast path matches: weights within `tol` (or within twice the eager loop's own run-to-run distance, where that was measured) and final-pass training errors within 2 images in 600."
@@ -207,7 +209,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             algo, opt = setup_training(cfg, seed, dev)
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
-                if why := fused_problem(algo.model):                # e.g. the ConvNet, two hidden layers: the other modes still run
+                if why := fused_problem(algo.model):                # e.g. the ConvNet: the other modes still run
                     if verbose: print(f'{preset:10s} fused     skipped: {why}', flush=True)
                     continue
             flat = len(algo.model.shapes[0]) == 1
