@@ -250,11 +250,19 @@ def _layer_body(Lo, W, Bias, Hi, F, S, Y, Out,    # layer below (or the drive), 
     tl.store(Out + rm[:, None] * som + rn[None, :], new, mask=m2)
 
 # %% ../nbs/06c_kernels.ipynb #f6963e99
+def _tiles(M:int) -> tuple[int, int, int]:
+    "The layer kernel's (BM, BN, BK) for a batch of M: `LAYER_TILES`, checked (tl.dot on a GPU needs powers of two, each at least 16), or the default."
+    if LAYER_TILES is None: return (16 if M <= 64 else 32), 16, 32
+    t = tuple(LAYER_TILES)
+    if len(t) != 3 or any(not isinstance(v, int) or v < 16 or v & (v - 1) for v in t):
+        raise ValueError(f'LAYER_TILES must be three powers of two, each at least 16 (examples, units, inputs per chunk), got {LAYER_TILES}')
+    return t
+
 def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None) -> list[Tensor]:
     "A phase as `steps` × (number of layers) launches of the layer kernel."
     _check_dtypes(model, s)
     s = [t.contiguous() for t in s]
-    d = model.cache(x)
+    d = model.cache(x).contiguous()                      # the first layer reads the drive with unit column stride
     energy = isinstance(model, HopfieldNet)
     act = model.act if energy else model.out_act
     L, M = len(s), x.shape[0]
@@ -263,7 +271,7 @@ def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Te
     lo, hi = act.bounds or (0., 0.)
     dt = float(model.dt) if isinstance(model, PrototypicalNet) else 1.
     yy = (y if (beta and y is not None) else s[-1]).contiguous()
-    BM, BN, BK = LAYER_TILES or ((16 if M <= 64 else 32), 16, 32)
+    BM, BN, BK = _tiles(M)
     kern = _jitted('layer')
     const = dict(ENERGY=energy, ACT=ACT_CODES[act.name], CLIP=bool(model.clip and act.bounds), DAMP=(not energy and dt != 1.),
                  BM=BM, BN=BN, BK=BK)
@@ -284,11 +292,14 @@ def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Te
 
 def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
     "`relax(model, x, s, steps, beta, y)` in the fused kernels (no checks: `relax` makes them, then calls this through `model.relax_kernel`): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+    if triton is None: raise ModuleNotFoundError('the fused kernels need Triton: pip install triton (it comes with the CUDA builds of PyTorch)')
     if layered is None: layered = not phase_fits(model)
     if not layered and not phase_fits(model):
         raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
                          f'and this network has sizes {model.sizes}; use layered=None (or True)')
-    return (_layer_relax if layered else _phase_relax)(model, x, s, steps, beta, y)
+    run = _layer_relax if layered else _phase_relax
+    if x.device.type != 'cuda': return run(model, x, s, steps, beta, y)
+    with torch.cuda.device(x.device): return run(model, x, s, steps, beta, y)    # Triton launches on the current device: make it x's (cuda:N)
 
 # %% ../nbs/06c_kernels.ipynb #d1dc83d1
 class FusedRelax:
@@ -296,6 +307,7 @@ class FusedRelax:
     def __init__(self, model, layered:bool|None=None): # None: the phase kernel where the network fits it, else the layer kernel
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
+        if layered not in (None, True, False): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
         if layered is False and not phase_fits(model):
             raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
                              f'and this network has sizes {model.sizes}; use layered=None (or True)')
