@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_kernels.ipynb #f082f099
 from __future__ import annotations
-import os, sys, json, subprocess
+import os, sys, json, subprocess, contextlib
 from functools import partial
 import torch
 from torch import Tensor
@@ -18,8 +18,9 @@ try:
 except ImportError: triton = None
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'MAX_TILE', 'NUM_WARPS', 'GPU_CHECKED', 'LAYER_GPU_CHECKED', 'LAYER_TILES', 'fused_problem', 'phase_fits',
-           'fused_by_default', 'fused_relax', 'FusedRelax', 'run_interpreted', 'kernel_error']
+__all__ = ['ACT_CODES', 'MAX_TILE', 'NUM_WARPS', 'GPU_CHECKED', 'LAYER_GPU_CHECKED', 'LAYER_TILES', 'UPDATE_TILES',
+           'UPDATE_GPU_CHECKED', 'FUSED_UPDATE', 'fused_problem', 'phase_fits', 'fused_by_default', 'fused_relax',
+           'update_enabled', 'fused_update', 'FusedRelax', 'run_interpreted', 'kernel_error']
 
 # %% ../nbs/06c_kernels.ipynb #6c134e70
 ACT_CODES = {'identity': 0, 'sigmoid4': 1, 'hardsigmoid': 2, 'sigmoid': 3, 'tanh': 4}   # σ as a compile-time constant of the kernel
@@ -142,12 +143,13 @@ def _relax_body(D, SH, SO, Y, W, Bias, F, OH, OO,             # drive, state in,
 _JIT = {}
 
 def _jitted(name:str):
-    "The kernel `name` ('phase' or 'layer'), jitted on first use with the helpers it calls (under TRITON_INTERPRET=1, the interpreter's versions, which run on the CPU)."
+    "The kernel `name` ('phase', 'layer' or 'update'), jitted on first use with the helpers it calls (under TRITON_INTERPRET=1, the interpreter's versions, which run on the CPU)."
     if not _JIT:
         g = globals()
         for h in ('_rho', '_rhop'): g[h] = triton.jit(g[h])      # device functions the layer kernel calls by name
         _JIT['phase'] = triton.jit(_relax_body, do_not_specialize=['steps'])
         _JIT['layer'] = triton.jit(_layer_body)
+        _JIT['update'] = triton.jit(_update_body)
     return _JIT[name]
 
 def _check_dtypes(model, s):
@@ -302,25 +304,100 @@ def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Ten
     with torch.cuda.device(x.device): return run(model, x, s, steps, beta, y)    # Triton launches on the current device: make it x's (cuda:N)
 
 # %% ../nbs/06c_kernels.ipynb #d1dc83d1
+UPDATE_TILES = (32, 32, 32)    # (output units, input units, examples per chunk) of a tile of the update kernel
+UPDATE_GPU_CHECKED = False     # whether the update kernel has been pinned on a GPU: until then it is opt-in there
+FUSED_UPDATE = None            # None: on in the interpreter, on a GPU where UPDATE_GPU_CHECKED or EQPROP_FUSED_UPDATE=1; True/False force it
+
+def update_enabled(device) -> bool:
+    "Whether `FusedRelax` puts the update kernel in place for a model on `device` (see `FUSED_UPDATE`)."
+    if FUSED_UPDATE is not None: return bool(FUSED_UPDATE)
+    env = os.environ.get('EQPROP_FUSED_UPDATE', '')
+    if env not in ('', '0', '1'): raise ValueError(f'EQPROP_FUSED_UPDATE must be 0 or 1, got {env!r}')
+    if env: return env == '1'
+    return torch.device(device).type != 'cuda' or UPDATE_GPU_CHECKED
+
+def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
+                 sa2, sa1, sb2, sb1, swo, swi,
+                 BO: tl.constexpr, BI: tl.constexpr, BMK: tl.constexpr):
+    ro = tl.program_id(0) * BO + tl.arange(0, BO)       # units of the layer (rows of W_n)
+    ri = tl.program_id(1) * BI + tl.arange(0, BI)       # units below (columns of W_n)
+    rk = tl.arange(0, BMK)
+    mo, mi = ro < O, ri < I
+    acc = tl.zeros((BO, BI), dtype=W.dtype.element_ty)
+    bacc = tl.zeros((BO,), dtype=W.dtype.element_ty)
+    for m0 in range(0, M, BMK):
+        mm = m0 + rk
+        mk = mm < M
+        ka = mo[:, None] & mk[None, :]
+        kb = mk[:, None] & mi[None, :]
+        mm = mm.to(tl.int64)
+        a2 = tl.load(A2 + mm[None, :] * sa2 + ro[:, None], mask=ka, other=0.)     # s'ᵀ_n, units × examples
+        a1 = tl.load(A1 + mm[None, :] * sa1 + ro[:, None], mask=ka, other=0.)
+        b2 = tl.load(B2 + mm[:, None] * sb2 + ri[None, :], mask=kb, other=0.)     # r'_{n−1}, examples × units
+        b1 = tl.load(B1 + mm[:, None] * sb1 + ri[None, :], mask=kb, other=0.)
+        acc += tl.dot(a2, b2, input_precision='ieee') - tl.dot(a1, b1, input_precision='ieee')
+        bacc += tl.sum(a2 - a1, axis=1)
+    wp = W + ro[:, None] * swo + ri[None, :] * swi
+    m2 = mo[:, None] & mi[None, :]
+    tl.store(wp, tl.load(wp, mask=m2, other=0.) - scale * acc, mask=m2)
+    if tl.program_id(1) == 0:
+        tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - scale * bacc, mask=mo)
+
+def _plain_sgd_lrs(model, opt) -> list[float]|None:
+    "The learning rate of each W_n (the same must hold for b_n) if `opt` is plain SGD over the model's weights; None otherwise."
+    if type(opt) is not torch.optim.SGD: return None
+    lr = {}
+    for g in opt.param_groups:
+        if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
+        for p in g['params']: lr[id(p)] = float(g['lr'])
+    lrs = [lr.get(id(W)) for W in model.W]
+    if any(l is None or lr.get(id(b)) != l for l, b in zip(lrs, model.b)): return None
+    return lrs
+
+def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
+    "C-EP's update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, one launch per layer; False (nothing done) if `opt` is not plain SGD over the model's weights."
+    lrs = _plain_sgd_lrs(model, opt)
+    if lrs is None: return False
+    if beta == 0: raise ValueError('the continual update divides by β; β must be non-zero')
+    kern = _jitted('update')
+    BO, BI, BMK = UPDATE_TILES
+    M, c = x.shape[0], -1. / (float(beta) * x.shape[0])
+    s, s_next = [t.contiguous() for t in s], [t.contiguous() for t in s_next]
+    x = x.contiguous()
+    with (torch.cuda.device(x.device) if x.device.type == 'cuda' else contextlib.nullcontext()):
+        for n, (W, b) in enumerate(zip(model.W, model.b)):
+            below2, below1 = (x, x) if n == 0 else (s_next[n-1], s[n-1])
+            O, I = W.shape
+            kern[(triton.cdiv(O, BO), triton.cdiv(I, BI))](s_next[n], s[n], below2, below1, W, b, M, O, I, lrs[n] * c,
+                                                         s_next[n].stride(0), s[n].stride(0), below2.stride(0), below1.stride(0),
+                                                         W.stride(0), W.stride(1), BO=BO, BI=BI, BMK=BMK)
+    return True
+
+# %% ../nbs/06c_kernels.ipynb #e97c9edc
 class FusedRelax:
-    "Context manager: `relax` on `model` runs each phase in the fused kernels (`fused_relax`) inside the block."
-    def __init__(self, model, layered:bool|None=None): # None: the phase kernel where the network fits it, else the layer kernel
+    "Context manager: `relax` on `model` runs each phase in the fused kernels (`fused_relax`) inside the block, and C-EP's update of a `PrototypicalNet` in `fused_update`."
+    def __init__(self, model, layered:bool|None=None, # None: the phase kernel where the network fits it, else the layer kernel
+                 update:bool|None=None): # put `fused_update` in place for C-EP (prototypical model, plain SGD); None: `update_enabled`
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
         if layered not in (None, True, False): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
         if layered is False and not phase_fits(model):
             raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
                              f'and this network has sizes {model.sizes}; use layered=None (or True)')
-        self.model, self.layered = model, layered
+        if update is None: update = update_enabled(next(model.parameters()).device)
+        self.model, self.layered, self.update = model, layered, update and type(model) is PrototypicalNet
     def __enter__(self):
-        self.prev = self.model.__dict__.get('relax_kernel')
+        d = self.model.__dict__
+        self.prev = d.get('relax_kernel'), d.get('update_kernel')
         self.model.relax_kernel = partial(fused_relax, self.model, layered=self.layered)
+        if self.update: self.model.update_kernel = partial(fused_update, self.model)
         return self.model
     def __exit__(self, *exc):
-        if self.prev is None: del self.model.relax_kernel
-        else: self.model.relax_kernel = self.prev
+        for name, prev in zip(('relax_kernel', 'update_kernel'), self.prev):
+            if prev is not None: setattr(self.model, name, prev)
+            elif name in self.model.__dict__: delattr(self.model, name)
 
-# %% ../nbs/06c_kernels.ipynb #e97c9edc
+# %% ../nbs/06c_kernels.ipynb #fbfa631b
 def run_interpreted(code:str, timeout:int=900) -> str:
     "Run Python `code` in a fresh process with Triton's CPU interpreter on (TRITON_INTERPRET=1), on the CPU: its standard output."
     if triton is None: raise ModuleNotFoundError('the interpreted checks need Triton: pip install triton (Linux), or pip install -e ".[dev]"')
