@@ -212,7 +212,8 @@ def _layer_body(Lo, W, Bias, Hi, F, S, Y, Out,    # layer below (or the drive), 
                 M, N, KL, KH, beta, dt, eps, lo, hi,
                 slm, slk, swn, swk, shm, shk, sfk, sfn, ssm, sym, som,    # strides
                 FIRST: tl.constexpr, LAST: tl.constexpr, ENERGY: tl.constexpr, ACT: tl.constexpr, CLIP: tl.constexpr,
-                NUDGE: tl.constexpr, DAMP: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr):
+                NUDGE: tl.constexpr, DAMP: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
+                DELTA: tl.constexpr = False):       # write (Y − S) ⊙ σ′(u) instead of a step (the vector-field rule's δ, below)
     rm = tl.program_id(0) * BM + tl.arange(0, BM)       # examples
     rn = tl.program_id(1) * BN + tl.arange(0, BN)       # units of this layer
     rk = tl.arange(0, BK)
@@ -240,7 +241,9 @@ def _layer_body(Lo, W, Bias, Hi, F, S, Y, Out,    # layer below (or the drive), 
             if ENERGY: a = tl.where(ma, _rho(a, ACT), 0.)
             f = tl.load(F + kk[:, None] * sfk + rn[None, :] * sfn, mask=(kk[:, None] < KH) & mn[None, :], other=0.)
             u += tl.dot(a, f, input_precision='ieee')
-    if ENERGY:                                          # an Euler step of E + βC
+    if DELTA:
+        new = (tl.load(Y + rm[:, None] * sym + rn[None, :], mask=m2, other=0.) - s) * _rhop(u, ACT)
+    elif ENERGY:                                        # an Euler step of E + βC
         g = s - _rhop(s, ACT) * u
         if NUDGE: g = g + beta * (s - tl.load(Y + rm[:, None] * sym + rn[None, :], mask=m2, other=0.))
         new = s - eps * g
@@ -318,7 +321,9 @@ def update_enabled(device) -> bool:
 
 def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
                  sa2, sa1, sb2, sb1, swo, swi,
-                 BO: tl.constexpr, BI: tl.constexpr, BMK: tl.constexpr):
+                 BO: tl.constexpr, BI: tl.constexpr, BMK: tl.constexpr,
+                 DIFF: tl.constexpr = True, BIAS: tl.constexpr = True):   # DIFF: A2ᵀB2 − A1ᵀB1, else A2ᵀB2 alone; BIAS: also b −= scale·ΣA
+    # (with DIFF false, A1 and B1 are not read)
     ro = tl.program_id(0) * BO + tl.arange(0, BO)       # units of the layer (rows of W_n)
     ri = tl.program_id(1) * BI + tl.arange(0, BI)       # units below (columns of W_n)
     rk = tl.arange(0, BMK)
@@ -332,52 +337,83 @@ def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
         kb = mk[:, None] & mi[None, :]
         mm = mm.to(tl.int64)
         a2 = tl.load(A2 + mm[None, :] * sa2 + ro[:, None], mask=ka, other=0.)     # s'ᵀ_n, units × examples
-        a1 = tl.load(A1 + mm[None, :] * sa1 + ro[:, None], mask=ka, other=0.)
         b2 = tl.load(B2 + mm[:, None] * sb2 + ri[None, :], mask=kb, other=0.)     # r'_{n−1}, examples × units
-        b1 = tl.load(B1 + mm[:, None] * sb1 + ri[None, :], mask=kb, other=0.)
-        acc += tl.dot(a2, b2, input_precision='ieee') - tl.dot(a1, b1, input_precision='ieee')
-        bacc += tl.sum(a2 - a1, axis=1)
+        if DIFF:
+            a1 = tl.load(A1 + mm[None, :] * sa1 + ro[:, None], mask=ka, other=0.)
+            b1 = tl.load(B1 + mm[:, None] * sb1 + ri[None, :], mask=kb, other=0.)
+            acc += tl.dot(a2, b2, input_precision='ieee') - tl.dot(a1, b1, input_precision='ieee')
+            bacc += tl.sum(a2 - a1, axis=1)
+        else:
+            acc += tl.dot(a2, b2, input_precision='ieee')
+            bacc += tl.sum(a2, axis=1)
     wp = W + ro[:, None] * swo + ri[None, :] * swi
     m2 = mo[:, None] & mi[None, :]
     tl.store(wp, tl.load(wp, mask=m2, other=0.) - scale * acc, mask=m2)
-    if tl.program_id(1) == 0:
-        tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - scale * bacc, mask=mo)
+    if BIAS:
+        if tl.program_id(1) == 0:
+            tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - scale * bacc, mask=mo)
 
-def _plain_sgd_lrs(model, opt) -> list[float]|None:
-    "The learning rate of each W_n (the same must hold for b_n) if `opt` is plain SGD over the model's weights; None otherwise."
+def _plain_sgd_lrs(model, opt) -> dict|None:
+    "The learning rate of each parameter of `model` (by id) if `opt` is plain SGD over all of them; None otherwise."
     if type(opt) is not torch.optim.SGD: return None
     lr = {}
     for g in opt.param_groups:
         if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
         for p in g['params']: lr[id(p)] = float(g['lr'])
-    lrs = [lr.get(id(W)) for W in model.W]
-    if any(l is None or lr.get(id(b)) != l for l, b in zip(lrs, model.b)): return None
-    return lrs
+    return lr if all(id(p) in lr for p in model.parameters()) else None
+
+def _update_launch(A2, A1, B2, B1, W, b, scale, diff=True):
+    "One launch of the update kernel: W −= scale·(A2ᵀB2 − A1ᵀB1) (or scale·A2ᵀB2), and b −= scale·Σ(A2 − A1) (or ΣA2) unless b is None."
+    BO, BI, BMK = UPDATE_TILES
+    O, I = W.shape
+    _jitted('update')[(triton.cdiv(O, BO), triton.cdiv(I, BI))](A2, A1, B2, B1, W, W if b is None else b, A2.shape[0], O, I, scale,
+                                                              A2.stride(0), A1.stride(0), B2.stride(0), B1.stride(0), W.stride(0), W.stride(1),
+                                                              BO=BO, BI=BI, BMK=BMK, DIFF=diff, BIAS=b is not None)
+
+def _vf_deltas(model, x, s, s_next):
+    "δ_n = (s²_n − s¹_n) ⊙ σ′(F_n(s¹)) for every layer of a vector-field model, with the layer kernel (σ′ omitted for jacobian='field')."
+    if model.jacobian == 'field': return [(b - a).contiguous() for a, b in zip(s, s_next)]
+    d, L, M = model.cache(x).contiguous(), len(s), x.shape[0]
+    BM, BN, BK = _tiles(M)
+    out = [torch.empty_like(t) for t in s]
+    for n in range(L):
+        first, last = n == 0, n == L - 1
+        below, W = (d if first else s[n-1]), model.W[n]
+        above, Fn = (s[n], W) if last else (s[n+1], model.B[n].T)
+        _jitted('layer')[(triton.cdiv(M, BM), triton.cdiv(s[n].shape[1], BN))](
+            below, W, model.b[n], above, Fn, s[n], s_next[n], out[n], M, s[n].shape[1], below.shape[1], above.shape[1], 0., 1., 0., 0., 0.,
+            below.stride(0), below.stride(1), W.stride(0), W.stride(1), above.stride(0), above.stride(1), Fn.stride(0), Fn.stride(1),
+            s[n].stride(0), s_next[n].stride(0), out[n].stride(0),
+            FIRST=first, LAST=last, ENERGY=False, ACT=ACT_CODES[model.out_act.name], CLIP=False, NUDGE=False, DAMP=False,
+            BM=BM, BN=BN, BK=BK, DELTA=True)
+    return out
 
 def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
-    "C-EP's update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, one launch per layer; False (nothing done) if `opt` is not plain SGD over the model's weights."
-    lrs = _plain_sgd_lrs(model, opt)
-    if lrs is None: return False
+    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) if `opt` is not plain SGD over the model's weights."
+    lr = _plain_sgd_lrs(model, opt)
+    if lr is None: return False
     if beta == 0: raise ValueError('the continual update divides by β; β must be non-zero')
-    kern = _jitted('update')
-    BO, BI, BMK = UPDATE_TILES
-    M, c = x.shape[0], -1. / (float(beta) * x.shape[0])
-    s, s_next = [t.contiguous() for t in s], [t.contiguous() for t in s_next]
-    x = x.contiguous()
+    c = -1. / (float(beta) * getattr(model, 'beta_scale', 1.) * x.shape[0])
+    s, s_next, x = [t.contiguous() for t in s], [t.contiguous() for t in s_next], x.contiguous()
     with (torch.cuda.device(x.device) if x.device.type == 'cuda' else contextlib.nullcontext()):
-        for n, (W, b) in enumerate(zip(model.W, model.b)):
-            below2, below1 = (x, x) if n == 0 else (s_next[n-1], s[n-1])
-            O, I = W.shape
-            kern[(triton.cdiv(O, BO), triton.cdiv(I, BI))](s_next[n], s[n], below2, below1, W, b, M, O, I, lrs[n] * c,
-                                                         s_next[n].stride(0), s[n].stride(0), below2.stride(0), below1.stride(0),
-                                                         W.stride(0), W.stride(1), BO=BO, BI=BI, BMK=BMK)
+        if isinstance(model, VFPrototypicalNet):         # W_n −= η c δ_nᵀ r_{n−1}, b_n −= η c Σδ_n, B_n −= η' c δ_nᵀ s_{n+1}, all at s¹
+            delta = _vf_deltas(model, x, s, s_next)
+            for n, (W, b) in enumerate(zip(model.W, model.b)):
+                r = x if n == 0 else s[n-1]
+                _update_launch(delta[n], delta[n], r, r, W, b, lr[id(W)] * c, diff=False)
+            for n, B in enumerate(model.B):
+                _update_launch(delta[n], delta[n], s[n+1], s[n+1], B, None, lr[id(B)] * c, diff=False)
+        else:                                            # W_n −= η c (s²_nᵀ r²_{n−1} − s¹_nᵀ r¹_{n−1}), b_n −= η c Σ(s²_n − s¹_n)
+            for n, (W, b) in enumerate(zip(model.W, model.b)):
+                below2, below1 = (x, x) if n == 0 else (s_next[n-1], s[n-1])
+                _update_launch(s_next[n], s[n], below2, below1, W, b, lr[id(W)] * c)
     return True
 
 # %% ../nbs/06c_kernels.ipynb #e97c9edc
 class FusedRelax:
-    "Context manager: `relax` on `model` runs each phase in the fused kernels (`fused_relax`) inside the block, and C-EP's update of a `PrototypicalNet` in `fused_update`."
+    "Context manager: `relax` on `model` runs each phase in the fused kernels (`fused_relax`) inside the block, and C-EP's (C-VF's) update in `fused_update`."
     def __init__(self, model, layered:bool|None=None, # None: the phase kernel where the network fits it, else the layer kernel
-                 update:bool|None=None): # put `fused_update` in place for C-EP (prototypical model, plain SGD); None: `update_enabled`
+                 update:bool|None=None): # put `fused_update` in place for C-EP and C-VF (prototypical models, plain SGD); None: `update_enabled`
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
         if layered not in (None, True, False): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
@@ -385,7 +421,8 @@ class FusedRelax:
             raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
                              f'and this network has sizes {model.sizes}; use layered=None (or True)')
         if update is None: update = update_enabled(next(model.parameters()).device)
-        self.model, self.layered, self.update = model, layered, update and type(model) is PrototypicalNet
+        self.model, self.layered = model, layered
+        self.update = update and (type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first'))
     def __enter__(self):
         d = self.model.__dict__
         self.prev = d.get('relax_kernel'), d.get('update_kernel')
