@@ -86,21 +86,34 @@ class HopfieldNet(LayeredModel):
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 500, 10]
                  act:str|Activation='hardsigmoid', # rate function ρ (see `ACTIVATIONS`)
                  eps:float=0.5, # Euler step ε of the dynamics (next notebook)
-                 clip:bool=True): # keep the states in the activation's bounds, as [EP17] does
+                 clip:bool=True, # keep the states in the activation's bounds, as [EP17] does
+                 input_map:str='x', # what the input layer holds: 'x' itself ([EP17]) or 'rho', ρ(x) (the energy-based code of [E19])
+                 init:str='glorot'): # 'glorot': Glorot-uniform weights, zero biases ([EP17]); 'uniform': U(±1/√fan_in) for both (nn.Linear's, [E19]'s code)
         super().__init__(sizes)
         if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
-        self.act, self.eps, self.clip = get_activation(act), float(eps), clip
+        if input_map not in ('x', 'rho'): raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
+        if init not in ('glorot', 'uniform'): raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
+        self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init
         self.W, self.b = dense_params(self.sizes)
         self.reset_parameters()
 
     def reset_parameters(self):
-        "Glorot-uniform weights and zero biases, as in [EP17]."
-        for W in self.W:
-            a = math.sqrt(6 / sum(W.shape))
-            with torch.no_grad(): W.uniform_(-a, a)
-        for b in self.b: nn.init.zeros_(b)
+        "Glorot-uniform weights and zero biases, as in [EP17] (`init='glorot'`), or U(±1/√fan_in) for weights and biases (`init='uniform'`)."
+        glorot = getattr(self, 'init', 'glorot') == 'glorot'           # (the vector-field twin reuses this without the option)
+        for W, b in zip(self.W, self.b):
+            a = math.sqrt(6 / sum(W.shape)) if glorot else 1 / math.sqrt(W.shape[1])
+            with torch.no_grad():
+                W.uniform_(-a, a)
+                if glorot: b.zero_()
+                else: b.uniform_(-a, a)
 
-    def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}'
+    def input_rates(self, x:Tensor) -> Tensor:
+        "What the input layer feeds the network: x, or ρ(x) with `input_map='rho'`."
+        return self.act.rho(x) if getattr(self, 'input_map', 'x') == 'rho' else x
+
+    def extra_repr(self):
+        extra = (f', input_map={self.input_map!r}' if self.input_map != 'x' else '') + (f', init={self.init!r}' if self.init != 'glorot' else '')
+        return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}' + extra
 
 # %% ../nbs/01_energy.ipynb #71266737
 def _shape_str(sh): return '(batch, ' + ', '.join(map(str, sh)) + ')'
@@ -151,7 +164,7 @@ def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
 def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
     "E(x, s, θ) of [EP17, Eq. 1], one value per example."
     self.check_state(x, s, finite=False)   # shapes only: no host-device synchronization
-    r = [x] + [self.act.rho(t) for t in s]
+    r = [self.input_rates(x)] + [self.act.rho(t) for t in s]
     E = sum(0.5 * (t**2).sum(-1) for t in s)
     E = E - sum(((r[n] @ W.T) * r[n+1]).sum(-1) for n, W in enumerate(self.W))
     return E - sum(r[n+1] @ b for n, b in enumerate(self.b))
@@ -159,8 +172,8 @@ def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
 # %% ../nbs/01_energy.ipynb #39ae63ff
 @patch
 def input_drive(self:HopfieldNet, x:Tensor) -> Tensor:
-    "W₀ x + b₁: the constant part of the first hidden layer's input."
-    return x @ self.W[0].T + self.b[0]
+    "W₀ x + b₁ (W₀ ρ(x) + b₁ with `input_map='rho'`): the constant part of the first hidden layer's input."
+    return self.input_rates(x) @ self.W[0].T + self.b[0]
 
 @patch
 def grad_s(self:HopfieldNet, x:Tensor, s:list[Tensor], drive:Tensor|None=None) -> list[Tensor]:

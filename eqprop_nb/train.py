@@ -53,6 +53,8 @@ class Config:
     dt: float = 1.0                # discrete Φ models: damping of each step, s ← s + dt·(step(s) − s); 1: the undamped map
     schedule: str = 'constant'     # learning rates over the epochs: 'constant', or 'cosine' (a half cosine down to 0 at the end)
     warmup: int = 0                # epochs of linear warm-up of the learning rates before the schedule (large batches)
+    input_map: str = 'x'           # hopfield model: what the input layer holds, 'x' or 'rho' (ρ(x), the energy-based code of [E19])
+    init: str = 'glorot'           # hopfield model: 'glorot' ([EP17]) or 'uniform' (U(±1/√fan_in) for W and b, [E19]'s code)
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -70,9 +72,9 @@ PRESETS = {
     'ep17-3h': dict(description='Scellier & Bengio 2017, 3 hidden layers', sizes=[784, 500, 500, 500, 10], T=500, K=8,
                     beta=1.0, eps=0.5, lrs=[0.128, 0.032, 0.008, 0.002], epochs=500),
     'eb-1h': dict(description='Ernoult et al. 2019, energy-based, 1 hidden layer', sizes=[784, 512, 10], act='sigmoid4',
-                  eps=0.2, T=100, K=12, beta=0.5, nudge='fixed', lrs=[0.1, 0.05], epochs=30),
+                  eps=0.2, T=100, K=12, beta=0.5, nudge='fixed', lrs=[0.1, 0.05], epochs=30, input_map='rho', init='uniform'),
     'eb-2h': dict(description='Ernoult et al. 2019, energy-based, 2 hidden layers', sizes=[784, 512, 512, 10], act='sigmoid4',
-                  eps=0.2, T=400, K=40, beta=0.5, nudge='fixed', lrs=[0.4, 0.1, 0.01], epochs=50),
+                  eps=0.2, T=400, K=40, beta=0.5, nudge='fixed', lrs=[0.4, 0.1, 0.01], epochs=50, input_map='rho', init='uniform'),
     'p-1h': dict(description='Ernoult et al. 2019, prototypical, 1 hidden, random ±β', model='prototypical',
                  sizes=[784, 512, 10], act='sigmoid4', clip=False, T=40, K=15, beta=0.1, nudge='random', lrs=[0.08, 0.04], epochs=30),
     'p-2h': dict(description='Ernoult et al. 2019, prototypical, 2 hidden layers', model='prototypical',
@@ -114,7 +116,7 @@ def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
 
 # %% ../nbs/03_train.ipynb #e08b88af
 MODELS = {
-    'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip),
+    'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip, cfg.input_map, cfg.init),
     'prototypical': lambda cfg: PrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
     'conv': lambda cfg: ConvNet((1, 28, 28), cfg.channels, cfg.sizes, cfg.kernel, cfg.pool, cfg.act, cfg.clip),
     'vf': lambda cfg: VFPrototypicalNet(cfg.sizes, cfg.act, cfg.clip),
@@ -131,6 +133,9 @@ def register_algorithm(name:str):
 def build_model(cfg:Config):
     "The network described by `cfg`."
     if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)}')
+    if cfg.model != 'hopfield' and (cfg.input_map != 'x' or cfg.init != 'glorot'):
+        raise ValueError(f"input_map and init set the hopfield model's input layer and initialization, not {cfg.model!r}'s; "
+                         "leave them at 'x' and 'glorot'")
     model = MODELS[cfg.model](cfg)
     if cfg.dt != 1:
         if not isinstance(model, PhiModel): raise ValueError(f'dt damps the step of the discrete Φ models (prototypical, conv), not of {cfg.model!r}')
@@ -460,6 +465,8 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  schedule:str=None, # override: learning rates over the epochs, constant or cosine
                  warmup:int=None, # override: epochs of linear learning-rate warm-up
+                 input_map:str=None, # override: hopfield model's input layer, x or rho (ρ(x))
+                 init:str=None, # override: hopfield model's initialization, glorot or uniform
                  fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
                 ):
@@ -470,7 +477,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
-                    fast=fast, tf32=tf32)
+                    input_map=input_map, init=init, fast=fast, tf32=tf32)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h = run.history
