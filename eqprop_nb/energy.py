@@ -99,7 +99,7 @@ class HopfieldNet(LayeredModel):
 
     def reset_parameters(self):
         "Glorot-uniform weights and zero biases, as in [EP17] (`init='glorot'`), or U(±1/√fan_in) for weights and biases (`init='uniform'`)."
-        glorot = getattr(self, 'init', 'glorot') == 'glorot'           # (the vector-field twin reuses this without the option)
+        glorot = self.init == 'glorot'
         for W, b in zip(self.W, self.b):
             a = math.sqrt(6 / sum(W.shape)) if glorot else 1 / math.sqrt(W.shape[1])
             with torch.no_grad():
@@ -109,7 +109,7 @@ class HopfieldNet(LayeredModel):
 
     def input_rates(self, x:Tensor) -> Tensor:
         "What the input layer feeds the network: x, or ρ(x) with `input_map='rho'`."
-        return self.act.rho(x) if getattr(self, 'input_map', 'x') == 'rho' else x
+        return self.act.rho(x) if self.input_map == 'rho' else x
 
     def extra_repr(self):
         extra = (f', input_map={self.input_map!r}' if self.input_map != 'x' else '') + (f', init={self.init!r}' if self.init != 'glorot' else '')

@@ -194,17 +194,12 @@ def _rho(u, ACT: tl.constexpr):
     return r
 
 def _rhop(u, ACT: tl.constexpr):
-    "σ′(u) for the activation code ACT."
-    if ACT == 1:
-        r = tl.sigmoid(4. * (u - 0.5))
-        p = 4. * r * (1. - r)
+    "σ′(u) for the activation code ACT, from σ(u) where it has that form."
+    r = _rho(u, ACT)
+    if ACT == 1: p = 4. * r * (1. - r)
     elif ACT == 2: p = tl.where((u >= 0.) & (u <= 1.), 1., 0.)
-    elif ACT == 3:
-        r = tl.sigmoid(u)
-        p = r * (1. - r)
-    elif ACT == 4:
-        r = 2. * tl.sigmoid(2. * u) - 1.
-        p = 1. - r * r
+    elif ACT == 3: p = r * (1. - r)
+    elif ACT == 4: p = 1. - r * r
     else: p = u * 0. + 1.
     return p
 
@@ -263,6 +258,22 @@ def _tiles(M:int) -> tuple[int, int, int]:
         raise ValueError(f'LAYER_TILES must be three powers of two, each at least 16 (examples, units, inputs per chunk), got {LAYER_TILES}')
     return t
 
+def _feedback(model, L:int) -> list[Tensor]:
+    "F[n] with s_{n+1} @ F[n] the feedback into layer n: W_{n+1}, or B_nᵀ (a view, read through its strides) for a vector-field model."
+    return [model.B[n].T if hasattr(model, 'B') else model.W[n+1] for n in range(L - 1)]
+
+def _layer_launch(model, d:Tensor, s:list[Tensor], F:list[Tensor], n:int, y:Tensor, out:Tensor, scal:tuple, **const):
+    "One launch of the layer kernel: layer n's new state from the state `s` (the drive `d` below layer 0) into `out`; `y` is the target (with DELTA, s² of layer n)."
+    M, L, N = d.shape[0], len(s), s[n].shape[1]
+    first, last = n == 0, n == L - 1
+    below, W = (d if first else s[n-1]), model.W[n]
+    above, Fn = (s[n], W) if last else (s[n+1], F[n])     # (the output layer reads no feedback: placeholders)
+    BM, BN, BK = _tiles(M)
+    _jitted('layer')[(triton.cdiv(M, BM), triton.cdiv(N, BN))](
+        below, W, model.b[n], above, Fn, s[n], y, out, M, N, below.shape[1], above.shape[1], *scal,
+        below.stride(0), below.stride(1), W.stride(0), W.stride(1), above.stride(0), above.stride(1), Fn.stride(0), Fn.stride(1),
+        s[n].stride(0), y.stride(0), out.stride(0), FIRST=first, LAST=last, BM=BM, BN=BN, BK=BK, **const)
+
 def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None) -> list[Tensor]:
     "A phase as `steps` × (number of layers) launches of the layer kernel."
     _check_dtypes(model, s)
@@ -270,41 +281,34 @@ def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Te
     d = model.cache(x).contiguous()                      # the first layer reads the drive with unit column stride
     energy = isinstance(model, HopfieldNet)
     act = model.act if energy else model.out_act
-    L, M = len(s), x.shape[0]
-    F = [model.W[n+1] if not hasattr(model, 'B') else model.B[n].T for n in range(L - 1)]   # s_{n+1} @ F[n] is the feedback into s_n
+    L, F = len(s), _feedback(model, len(s))
     beta = float(beta) * getattr(model, 'beta_scale', 1.)
     lo, hi = act.bounds or (0., 0.)
     dt = float(model.dt) if isinstance(model, PrototypicalNet) else 1.
     yy = (y if (beta and y is not None) else s[-1]).contiguous()
-    BM, BN, BK = _tiles(M)
-    kern = _jitted('layer')
-    const = dict(ENERGY=energy, ACT=ACT_CODES[act.name], CLIP=bool(model.clip and act.bounds), DAMP=(not energy and dt != 1.),
-                 BM=BM, BN=BN, BK=BK)
+    const = dict(ENERGY=energy, ACT=ACT_CODES[act.name], CLIP=bool(model.clip and act.bounds), DAMP=(not energy and dt != 1.))
     scal = (beta, dt, float(getattr(model, 'eps', 0.)), float(lo), float(hi))
     for _ in range(int(steps)):
         new = [torch.empty_like(t) for t in s]
-        for n in range(L):
-            first, last = n == 0, n == L - 1
-            below, W = (d if first else s[n-1]), model.W[n]
-            above, Fn = (s[n], W) if last else (s[n+1], F[n])     # (the output layer reads no feedback: placeholders)
-            kern[(triton.cdiv(M, BM), triton.cdiv(s[n].shape[1], BN))](
-                below, W, model.b[n], above, Fn, s[n], yy, new[n], M, s[n].shape[1], below.shape[1], above.shape[1], *scal,
-                below.stride(0), below.stride(1), W.stride(0), W.stride(1), above.stride(0), above.stride(1), Fn.stride(0), Fn.stride(1),
-                s[n].stride(0), yy.stride(0), new[n].stride(0),
-                FIRST=first, LAST=last, NUDGE=last and beta != 0, **const)
+        for n in range(L): _layer_launch(model, d, s, F, n, yy, new[n], scal, NUDGE=n == L - 1 and beta != 0, **const)
         s = new
     return s
+
+def _phase_fit_check(model, layered):
+    if layered is False and not phase_fits(model):
+        raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
+                         f'and this network has sizes {model.sizes}; use layered=None (or True)')
+
+def _on(device):
+    "Triton launches on the current CUDA device: make it `device` (cuda:N) for the block."
+    return torch.cuda.device(device) if device.type == 'cuda' else contextlib.nullcontext()
 
 def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
     "`relax(model, x, s, steps, beta, y)` in the fused kernels (no checks: `relax` makes them, then calls this through `model.relax_kernel`): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
     if triton is None: raise ModuleNotFoundError('the fused kernels need Triton: pip install triton (it comes with the CUDA builds of PyTorch)')
+    _phase_fit_check(model, layered)
     if layered is None: layered = not phase_fits(model)
-    if not layered and not phase_fits(model):
-        raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
-                         f'and this network has sizes {model.sizes}; use layered=None (or True)')
-    run = _layer_relax if layered else _phase_relax
-    if x.device.type != 'cuda': return run(model, x, s, steps, beta, y)
-    with torch.cuda.device(x.device): return run(model, x, s, steps, beta, y)    # Triton launches on the current device: make it x's (cuda:N)
+    with _on(x.device): return (_layer_relax if layered else _phase_relax)(model, x, s, steps, beta, y)
 
 # %% ../nbs/06c_kernels.ipynb #d1dc83d1
 UPDATE_TILES = (32, 32, 32)    # (output units, input units, examples per chunk) of a tile of the update kernel
@@ -373,19 +377,11 @@ def _update_launch(A2, A1, B2, B1, W, b, scale, diff=True):
 def _vf_deltas(model, x, s, s_next):
     "δ_n = (s²_n − s¹_n) ⊙ σ′(F_n(s¹)) for every layer of a vector-field model, with the layer kernel (σ′ omitted for jacobian='field')."
     if model.jacobian == 'field': return [(b - a).contiguous() for a, b in zip(s, s_next)]
-    d, L, M = model.cache(x).contiguous(), len(s), x.shape[0]
-    BM, BN, BK = _tiles(M)
+    d, F = model.cache(x).contiguous(), _feedback(model, len(s))
     out = [torch.empty_like(t) for t in s]
-    for n in range(L):
-        first, last = n == 0, n == L - 1
-        below, W = (d if first else s[n-1]), model.W[n]
-        above, Fn = (s[n], W) if last else (s[n+1], model.B[n].T)
-        _jitted('layer')[(triton.cdiv(M, BM), triton.cdiv(s[n].shape[1], BN))](
-            below, W, model.b[n], above, Fn, s[n], s_next[n], out[n], M, s[n].shape[1], below.shape[1], above.shape[1], 0., 1., 0., 0., 0.,
-            below.stride(0), below.stride(1), W.stride(0), W.stride(1), above.stride(0), above.stride(1), Fn.stride(0), Fn.stride(1),
-            s[n].stride(0), s_next[n].stride(0), out[n].stride(0),
-            FIRST=first, LAST=last, ENERGY=False, ACT=ACT_CODES[model.out_act.name], CLIP=False, NUDGE=False, DAMP=False,
-            BM=BM, BN=BN, BK=BK, DELTA=True)
+    for n in range(len(s)):
+        _layer_launch(model, d, s, F, n, s_next[n], out[n], (0., 1., 0., 0., 0.), ENERGY=False, ACT=ACT_CODES[model.out_act.name],
+                      CLIP=False, NUDGE=False, DAMP=False, DELTA=True)
     return out
 
 def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
@@ -395,7 +391,7 @@ def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:floa
     if beta == 0: raise ValueError('the continual update divides by β; β must be non-zero')
     c = -1. / (float(beta) * getattr(model, 'beta_scale', 1.) * x.shape[0])
     s, s_next, x = [t.contiguous() for t in s], [t.contiguous() for t in s_next], x.contiguous()
-    with (torch.cuda.device(x.device) if x.device.type == 'cuda' else contextlib.nullcontext()):
+    with _on(x.device):
         if isinstance(model, VFPrototypicalNet):         # W_n −= η c δ_nᵀ r_{n−1}, b_n −= η c Σδ_n, B_n −= η' c δ_nᵀ s_{n+1}, all at s¹
             delta = _vf_deltas(model, x, s, s_next)
             for n, (W, b) in enumerate(zip(model.W, model.b)):
@@ -417,9 +413,7 @@ class FusedRelax:
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
         if layered not in (None, True, False): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
-        if layered is False and not phase_fits(model):
-            raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
-                             f'and this network has sizes {model.sizes}; use layered=None (or True)')
+        _phase_fit_check(model, layered)
         if update is None: update = update_enabled(next(model.parameters()).device)
         self.model, self.layered = model, layered
         self.update = update and (type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first'))

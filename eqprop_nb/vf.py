@@ -76,7 +76,7 @@ class VFHopfieldNet(_Feedback, VFModel):
         if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
         act = get_activation(act)
         super().__init__(sizes, Activation('identity', lambda s: s, torch.ones_like, act.bounds), clip, point, beta_scale=eps)
-        self.act, self.eps = act, float(eps)
+        self.act, self.eps, self.init = act, float(eps), 'glorot'      # `HopfieldNet.reset_parameters` reads init
         self.W, self.b = dense_params(self.sizes)
         self._make_feedback()
         self.reset_parameters()
