@@ -384,9 +384,13 @@ def _vf_deltas(model, x, s, s_next):
                       CLIP=False, NUDGE=False, DAMP=False, DELTA=True)
     return out
 
+def _update_fits(model) -> bool:
+    "Whether the update kernel reproduces `model`'s rule: the prototypical model, or its vector-field twin with the Jacobian taken at s¹ (point='first')."
+    return type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first')
+
 def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
-    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) if `opt` is not plain SGD over the model's weights."
-    lr = _plain_sgd_lrs(model, opt)
+    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits`) or an `opt` that is not plain SGD over the model's weights."
+    lr = _plain_sgd_lrs(model, opt) if _update_fits(model) else None
     if lr is None: return False
     if beta == 0: raise ValueError('the continual update divides by β; β must be non-zero')
     c = -1. / (float(beta) * getattr(model, 'beta_scale', 1.) * x.shape[0])
@@ -416,7 +420,7 @@ class FusedRelax:
         _phase_fit_check(model, layered)
         if update is None: update = update_enabled(next(model.parameters()).device)
         self.model, self.layered = model, layered
-        self.update = update and (type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first'))
+        self.update = update and _update_fits(model)
     def __enter__(self):
         d = self.model.__dict__
         self.prev = d.get('relax_kernel'), d.get('update_kernel')
