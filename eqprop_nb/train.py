@@ -282,11 +282,13 @@ def new_figure(path=None, figsize=(5, 3.2)):
     return Figure(figsize=figsize)
 
 def plot_history(history:list[dict], path=None, title:str=''):
-    "Training and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
+    "Training, validation (where held out) and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
     fig = new_figure(path)
     ax = fig.subplots()
     ep = [h['epoch'] for h in history]
     ax.plot(ep, [100 * h['train_error'] for h in history], 'o-', ms=3, label='train (free phase)')
+    if any('val_error' in h for h in history):
+        ax.plot(ep, [100 * h.get('val_error', float('nan')) for h in history], '^-', ms=3, label='validation')
     ax.plot(ep, [100 * h['test_error'] for h in history], 's-', ms=3, label='test')
     ax.set_yscale('log'); ax.set_xlabel('epoch'); ax.set_ylabel('error (%)'); ax.grid(alpha=.3, which='both')
     ax.legend(); ax.set_title(title)
@@ -314,14 +316,22 @@ class Run:
     history: list
     out: Path|None
 
+    @property
+    def best(self) -> dict|None:
+        "The epoch record with the lowest validation error (the first of equals), or None when the run held out no validation set."
+        vals = [r for r in self.history if 'val_error' in r]
+        return min(vals, key=lambda r: r['val_error']) if vals else None
+
 # %% ../nbs/03_train.ipynb #d717ae03
-def _identity(cfg, seed, limit_train, limit_test):
-    return dict(config=asdict(cfg) | {'epochs': None}, seed=seed, limit_train=limit_train, limit_test=limit_test)
+def _identity(cfg, seed, limit_train, limit_test, val=0):
+    return dict(config=asdict(cfg) | {'epochs': None}, seed=seed, limit_train=limit_train, limit_test=limit_test, val=val)
+
+_IDENTITY_DEFAULTS = dict(val=0)                   # what a checkpoint older than a setting of the identity had in effect
 
 def _differences(saved:dict, ident:dict) -> list[str]:
-    "Names of the settings that differ; a `Config` field newer than the checkpoint counts only if it left its default."
+    "Names of the settings that differ; a setting or `Config` field newer than the checkpoint counts only if it left its default."
     defaults = asdict(Config())
-    diff = [k for k in ident if k != 'config' and saved.get(k) != ident[k]]
+    diff = [k for k in ident if k != 'config' and saved.get(k, _IDENTITY_DEFAULTS.get(k)) != ident[k]]
     conf = saved.get('config', {})
     return diff + [f'config.{k}' for k, v in ident['config'].items() if conf.get(k, defaults.get(k)) != v]
 
@@ -347,6 +357,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           verbose:bool=True, # print a line per epoch
           fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (dense, float32, pinned on a GPU: `kernels.fused_by_default`) or else CUDA graphs, on the CPU off
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
+          val:int=0, # hold out the last `val` training examples as a validation set: each epoch records `val_error`, and `best.pt` keeps the weights of the epoch with the lowest
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
     if fast not in ('auto', 'off', 'eager', 'graph', 'compile', 'fused'):
@@ -365,9 +376,13 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
+    if not isinstance(val, int) or not 0 <= val < len(xtr):
+        raise ValueError(f'--val {val}: hold out between 0 and {len(xtr) - 1} of the {len(xtr)} training examples as the validation set')
+    held = (xtr[len(xtr) - val:], ytr[len(xtr) - val:]) if val else None  # the last `val` examples; training keeps the others
+    xtr, ytr = xtr[:len(xtr) - val], ytr[:len(xtr) - val]
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
     out = Path(out) if out is not None else None
-    ident, history = _identity(cfg, seed, limit_train, limit_test), []
+    ident, history = _identity(cfg, seed, limit_train, limit_test, val), []
     if out is not None:
         ck = out/'checkpoint.pt'
         if resume and ck.exists():
@@ -383,10 +398,10 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         elif ck.exists():
             raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
-                                                        limit_train=limit_train, limit_test=limit_test, fast=fast, tf32=bool(tf32)))
+                                                        limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32)))
     set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
     if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
-    try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose)
+    try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held)
     finally:
         if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
     return Run(cfg, algo, history, out)
@@ -396,8 +411,8 @@ def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner=None, pr
     f = set_learning_rates(cfg, opt, epoch)
     return dict(lr_factor=f) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress))
 
-def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose):
-    "The epochs of `train` from `len(history)` on: train, check, evaluate, record, checkpoint."
+def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held=None):
+    "The epochs of `train` from `len(history)` on: train, check, evaluate (on `held`, the validation set, too), record, checkpoint."
     for epoch in range(len(history), cfg.epochs):
         try:
             rec = dict(epoch=epoch + 1) | run_epoch(cfg, algo, opt, dl, epoch, runner, progress)
@@ -406,10 +421,15 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             raise FloatingPointError(f'training diverged in epoch {epoch + 1} ({e}); lower the learning rates or the step size.'
                                      + (' The checkpoint of the previous epoch is intact.' if out is not None else '')) from None
         rec['test_error'] = evaluate(algo, xte, yte)
+        if held is not None: rec['val_error'] = evaluate(algo, *held)
+        best = held is not None and all(rec['val_error'] < r['val_error'] for r in history)
         history.append(rec)
-        if verbose: print(f"epoch {rec['epoch']:3d}  train error {rec['train_error']:.2%}  test error {rec['test_error']:.2%}  "
-                           f"{rec['seconds']:.1f} s", flush=True)
+        if verbose: print(f"epoch {rec['epoch']:3d}  train error {rec['train_error']:.2%}  "
+                          + (f"validation error {rec['val_error']:.2%}{'*' if best else ' '}  " if held is not None else '')
+                          + f"test error {rec['test_error']:.2%}  {rec['seconds']:.1f} s", flush=True)
         if out is not None:
+            if best:                         # before the checkpoint: a run killed in between repeats this epoch and writes it again
+                save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)
             save_checkpoint(out/'checkpoint.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(),
                             optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
             save_json(out/'metrics.json', history)
@@ -469,6 +489,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  init:str=None, # override: hopfield model's initialization, glorot or uniform
                  fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
+                 val:int=0, # hold out the last N training examples for validation; best.pt keeps the weights of the epoch with the lowest validation error
                 ):
     "Train Equilibrium Propagation on MNIST."
     if list_presets: return print(presets_table())
@@ -477,12 +498,14 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
-                    input_map=input_map, init=init, fast=fast, tf32=tf32)
+                    input_map=input_map, init=init, fast=fast, tf32=tf32, val=val)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
-    h = run.history
+    h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
                 f"{sum(r['seconds'] for r in h) / len(h):.1f} s per epoch; results in {run.out}")
+    if b: print(f"lowest validation error {b['val_error']:.2%} in epoch {b['epoch']}: test error {b['test_error']:.2%} "
+                f"(its weights: {run.out}/best.pt)")
 
 def run_console(func, prog:str, argv:list[str]|None=None):
     "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting --dashed-options as well as --underscored ones, and call it."
