@@ -357,7 +357,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           verbose:bool=True, # print a line per epoch
           fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (dense, float32, pinned on a GPU: `kernels.fused_by_default`) or else CUDA graphs, on the CPU off
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
-          val:int=0, # hold out the last `val` training examples as a validation set: each epoch records `val_error`, and `best.pt` keeps the weights of the epoch with the lowest
+          val:int=0, # hold out the last `val` training examples as a validation set: each epoch records `val_error`, and `best.pt` keeps the weights of the epoch with the lowest validation error
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
     if fast not in ('auto', 'off', 'eager', 'graph', 'compile', 'fused'):
