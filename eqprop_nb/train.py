@@ -376,8 +376,8 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
-    if not isinstance(val, int) or not 0 <= val < len(xtr):
-        raise ValueError(f'--val {val}: hold out between 0 and {len(xtr) - 1} of the {len(xtr)} training examples as the validation set')
+    if isinstance(val, bool) or not isinstance(val, int) or not 0 <= val < len(xtr):
+        raise ValueError(f'--val {val!r}: give a whole number of examples to hold out, between 0 and {len(xtr) - 1} of the {len(xtr)} training examples as the validation set')
     held = (xtr[len(xtr) - val:], ytr[len(xtr) - val:]) if val else None  # the last `val` examples; training keeps the others
     xtr, ytr = xtr[:len(xtr) - val], ytr[:len(xtr) - val]
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
