@@ -1,0 +1,25 @@
+"The GPU campaign script (`.ci/gpu/campaign`), run here at toy sizes on the CPU: a lent GPU is rare, and a broken script would waste it."
+import json, os, re, subprocess
+from pathlib import Path
+from conftest import ROOT, BIN
+
+def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
+    out, runs = tmp_path/'out', tmp_path/'runs'
+    env = dict(os.environ, OUT=str(out), CAMPAIGN_RUNS=str(runs), EQPROP_DATA=str(data_dir), OMP_NUM_THREADS='1',
+               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")              # python3 is this environment's
+    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '240', 'cpu'], capture_output=True, text=True, env=env, timeout=400)
+    log = p.stdout + p.stderr
+    assert p.returncode == 0, log[-3000:]
+    assert sorted(f.name for f in out.iterdir()) == ['acc1.json', 'acc1_s1.json', 'bench.json', 'bench_conv.json', 'log.txt', 'runs.tgz', 'tte.json'], log[-3000:]
+    assert 'phase 2 done' in log and 'end;' in log
+    for name in ['eb-1h-s0', 'eb-1h-s1', 'p-2h-random', 'p-1h-tf32', 'p-conv-b128']:
+        assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
+        assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
+    assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
+    assert [r['preset'] for r in json.loads((out/'bench.json').read_text())['rows']] == ['p-2h', 'cep-2h', 'eb-2h']
+    assert len(json.loads((out/'bench_conv.json').read_text())) == 3
+    tte = json.loads((out/'tte.json').read_text())
+    assert set(tte) == {'p-1h', 'eb-1h', 'p-1h-bptt'} and all(v['epochs'] == 1 for v in tte.values())
+    for f in ['acc1.json', 'acc1_s1.json']:
+        rows = json.loads((out/f).read_text())['rows']
+        assert [r['mode'] for r in rows] == ['reference', 'eager'] and rows[0]['test_error'] == rows[1]['test_error'], rows
