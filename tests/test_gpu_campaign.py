@@ -1,6 +1,5 @@
 "The GPU campaign script (`.ci/gpu/campaign`), run here at toy sizes on the CPU: a lent GPU is rare, and a broken script would waste it."
 import json, os, re, subprocess
-from pathlib import Path
 from conftest import ROOT, BIN
 
 def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
