@@ -4,11 +4,11 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses
+import json, os, sys, time, math, dataclasses, statistics, inspect
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
-from fastcore.script import call_parse, store_true
+from fastcore.script import call_parse, store_true, Param
 from .data import mnist, DeviceLoader
 from .energy import HopfieldNet
 from .ep import EP
@@ -23,7 +23,8 @@ __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES
            'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer',
            'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json',
            'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history', 'pick_device', 'Run', 'train',
-           'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main']
+           'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main', 'run_summary', 'find_runs',
+           'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -519,3 +520,77 @@ def run_console(func, prog:str, argv:list[str]|None=None):
 def main(argv:list[str]|None=None):
     "Console entry point of `eqprop_train`."
     run_console(eqprop_train, 'eqprop_train', argv)
+
+# %% ../nbs/03_train.ipynb #98629150
+def _flag(k:str, v) -> str:
+    return f"--{k.replace('_', '-')} " + (','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+
+def run_summary(path) -> dict:
+    "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."
+    path = Path(path)
+    if not (path/'config.json').exists():
+        raise FileNotFoundError(f'{path} holds no config.json: give the --out folder of an eqprop_train run')
+    if not (path/'metrics.json').exists(): raise FileNotFoundError(f'{path} holds no metrics.json: its run has not finished an epoch yet')
+    conf, hist = json.loads((path/'config.json').read_text()), json.loads((path/'metrics.json').read_text())
+    if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
+    preset = conf.get('preset')
+    base = asdict(get_config(preset if preset in PRESETS else None))
+    flags = set(inspect.signature(eqprop_train).parameters)
+    diff = [(k, v) for k, v in conf.items() if k in base and v != base[k]]
+    cmd = ['eqprop_train'] + ([f'--preset {preset}'] if preset else []) + [_flag(k, v) for k, v in diff if k in flags]
+    cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
+    te = [r['test_error'] for r in hist]
+    b = min(range(len(te)), key=te.__getitem__)                          # the first of the lowest
+    s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff if k not in flags}, device=conf.get('device'),
+             fast=conf.get('fast'), epochs=len(hist), of=conf.get('epochs'), test_error=te[-1], train_error=hist[-1]['train_error'],
+             best_test_error=te[b], best_epoch=hist[b]['epoch'], median_last3=statistics.median(te[-3:]),
+             median_seconds=statistics.median(r['seconds'] for r in hist), total_seconds=sum(r['seconds'] for r in hist))
+    if 'val_error' in hist[0]:                                          # the epoch best.pt keeps: the first of the lowest validation errors
+        v = min(range(len(hist)), key=lambda i: hist[i]['val_error'])
+        s |= dict(val_epoch=hist[v]['epoch'], val_error=hist[v]['val_error'], val_test_error=te[v])
+    return s
+
+# %% ../nbs/03_train.ipynb #cd27b6bc
+def find_runs(paths) -> list[Path]:
+    "The run folders (those holding a config.json) among `paths` and under them, in order."
+    found = []
+    for p in map(Path, paths):
+        if not p.exists(): raise FileNotFoundError(f'{p} does not exist')
+        found += [p] if (p/'config.json').exists() else sorted(c.parent for c in p.rglob('config.json'))
+    if not found: raise FileNotFoundError(f'no run folders (with a config.json) in {", ".join(map(str, paths))}')
+    return found
+
+def runs_table(summaries:list[dict], markdown:bool=False) -> str:
+    "The summaries as lines of text, or as a markdown table."
+    pct = lambda v: f'{100 * v:.2f}%'
+    rows = []
+    for s in summaries:
+        done = f"{s['epochs']}" + (f" of {s['of']}" if s['of'] != s['epochs'] else '')
+        err = f"{pct(s['test_error'])} (best {pct(s['best_test_error'])}, epoch {s['best_epoch']}; median of the last 3 {pct(s['median_last3'])})"
+        if 'val_epoch' in s: err += f"; {pct(s['val_test_error'])} at the lowest validation error (epoch {s['val_epoch']})"
+        dev = f"{s['device']}, {s['fast']}: median {s['median_seconds']:.1f} s"
+        cmd = s['command'] + ''.join(f' [{k}={v}]' for k, v in s['python_only'].items())
+        rows.append(f"| `{cmd}` | {done} | {err} | {dev} |" if markdown else f"{s['path']}\n  {cmd}\n  {done} epoch{'s' * (s['of'] != 1)}  {err}  {dev} per epoch")
+    head = ['| command | epochs | test error | device, seconds per epoch |', '| --- | --- | --- | --- |'] if markdown else []
+    return '\n'.join(head + rows)
+
+@call_parse
+def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders to search for them', str, nargs='+', opt=False)=None,
+                markdown:store_true=False, # print a markdown table
+                save:str=None): # also write the summaries to this JSON file
+    "Summarize training runs: command, epochs, final, lowest and median-of-the-last-three test errors, seconds per epoch."
+    try:
+        found = find_runs(paths or [])
+        summaries, skipped = [], []
+        for p in found:
+            try: summaries.append(run_summary(p))
+            except (FileNotFoundError, ValueError) as e: skipped.append(str(e))
+    except (FileNotFoundError, ValueError, json.JSONDecodeError) as e: sys.exit(f'eqprop_runs: error: {e}')
+    if summaries: print(runs_table(summaries, markdown))
+    for m in skipped: print(f'skipped: {m}', file=sys.stderr)
+    if save: save_json(Path(save), summaries)
+    return summaries
+
+def runs_main(argv:list[str]|None=None):
+    "Console entry point of `eqprop_runs`."
+    run_console(eqprop_runs, 'eqprop_runs', argv)

@@ -130,3 +130,25 @@ def test_bench_quick(data_dir, tmp_path):
     assert 'speedup' in r.stdout
     r = cli('--preset', 'p-1h', '--modes', 'reference,graph', '--device', 'cpu', '--n', 20, '--data', data_dir, prog='eqprop_bench')
     assert r.returncode != 0 and 'CUDA graphs need a CUDA device' in r.stderr and 'Traceback' not in r.stderr
+
+def test_runs_summary_gives_the_command_that_reproduces_a_run(data_dir, tmp_path):
+    "`eqprop_runs` reads a run folder back; the command it prints, run again, trains the same configuration to the same weights."
+    import shlex, torch
+    args = ['--preset', 'p-1h', '--epochs', 1, '--limit-train', 100, '--limit-test', 100, '--lrs', '0.05,0.02', '--beta', 0.2,
+            '--schedule', 'cosine', '--seed', 3]
+    assert cli(*args, '--data', data_dir, '--out', tmp_path/'a', '--device', 'cpu', '--no-progress').returncode == 0
+    r = cli(tmp_path, '--save', tmp_path/'s.json', prog='eqprop_runs')
+    assert r.returncode == 0 and 'Traceback' not in r.stderr, r.stderr
+    (s,) = json.loads((tmp_path/'s.json').read_text())
+    hist = json.loads((tmp_path/'a'/'metrics.json').read_text())
+    assert (s['epochs'], s['test_error'], s['train_error']) == (1, hist[0]['test_error'], hist[0]['train_error'])
+    assert s['command'] in r.stdout
+    cmd = shlex.split(s['command'])
+    assert cmd[0] == 'eqprop_train'
+    assert cli(*cmd[1:], '--data', data_dir, '--out', tmp_path/'b', '--device', 'cpu', '--no-progress').returncode == 0
+    ca, cb = (json.loads((tmp_path/d/'config.json').read_text()) for d in 'ab')
+    assert ca == cb
+    wa, wb = (torch.load(tmp_path/d/'checkpoint.pt', weights_only=True)['model'] for d in 'ab')
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    bad = cli(tmp_path/'nowhere', prog='eqprop_runs')
+    assert bad.returncode == 1 and 'does not exist' in bad.stderr and 'Traceback' not in bad.stderr

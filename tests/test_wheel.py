@@ -22,7 +22,7 @@ def test_wheel_contents(wheel):
     reqs = ' '.join(meta.get_all('Requires-Dist'))
     for pkg in ['torch', 'torchvision', 'fastcore', 'matplotlib', 'tqdm']: assert pkg in reqs
     ep = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
-    for cmd in ['eqprop_train = eqprop_nb.train:main', 'eqprop_angles = eqprop_nb.angles:main', 'eqprop_bench = eqprop_nb.fast:main']: assert cmd in ep
+    for cmd in ['eqprop_train = eqprop_nb.train:main', 'eqprop_angles = eqprop_nb.angles:main', 'eqprop_bench = eqprop_nb.fast:main', 'eqprop_runs = eqprop_nb.train:runs_main']: assert cmd in ep
 
 def test_installed_wheel_runs(wheel, tmp_path, data_dir):
     env_dir = tmp_path/'venv'
