@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect
+import json, os, sys, time, math, dataclasses, statistics, inspect, shlex
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
@@ -522,8 +522,15 @@ def main(argv:list[str]|None=None):
     run_console(eqprop_train, 'eqprop_train', argv)
 
 # %% ../nbs/03_train.ipynb #98629150
+_RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32'}      # what config.json holds besides `Config`
+_RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}
+
 def _flag(k:str, v) -> str:
-    return f"--{k.replace('_', '-')} " + (','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+    return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+
+def _read_json(f:Path):
+    try: return json.loads(f.read_text())
+    except (OSError, ValueError) as e: raise ValueError(f'{f} cannot be read ({e})') from None
 
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."
@@ -531,21 +538,28 @@ def run_summary(path) -> dict:
     if not (path/'config.json').exists():
         raise FileNotFoundError(f'{path} holds no config.json: give the --out folder of an eqprop_train run')
     if not (path/'metrics.json').exists(): raise FileNotFoundError(f'{path} holds no metrics.json: its run has not finished an epoch yet')
-    conf, hist = json.loads((path/'config.json').read_text()), json.loads((path/'metrics.json').read_text())
+    conf, hist = _read_json(path/'config.json'), _read_json(path/'metrics.json')
+    if not isinstance(conf, dict) or not isinstance(hist, list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in hist):
+        raise ValueError(f'{path}: its config.json and metrics.json are not those of an eqprop_train run')
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
+    sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
-    base = asdict(get_config(preset if preset in PRESETS else None))
-    flags = set(inspect.signature(eqprop_train).parameters)
+    known = preset if preset in PRESETS else sig['preset'].default       # a renamed or removed preset: compare with the command line's default
+    base = asdict(get_config(known))
     diff = [(k, v) for k, v in conf.items() if k in base and v != base[k]]
-    cmd = ['eqprop_train'] + ([f'--preset {preset}'] if preset else []) + [_flag(k, v) for k, v in diff if k in flags]
+    cli = [(k, v) for k, v in diff if k in sig and v is not None and v != []]
+    cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
     te = [r['test_error'] for r in hist]
     b = min(range(len(te)), key=te.__getitem__)                          # the first of the lowest
-    s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff if k not in flags}, device=conf.get('device'),
-             fast=conf.get('fast'), epochs=len(hist), of=conf.get('epochs'), test_error=te[-1], train_error=hist[-1]['train_error'],
-             best_test_error=te[b], best_epoch=hist[b]['epoch'], median_last3=statistics.median(te[-3:]),
-             median_seconds=statistics.median(r['seconds'] for r in hist), total_seconds=sum(r['seconds'] for r in hist))
-    if 'val_error' in hist[0]:                                          # the epoch best.pt keeps: the first of the lowest validation errors
+    s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff if (k, v) not in cli},
+             unmatched=sorted((base.keys() - conf.keys()) | (conf.keys() - base.keys() - _RUN_KEYS)),
+             device=conf.get('device'), fast=conf.get('fast'), epochs=len(hist), of=conf.get('epochs'),
+             test_error=te[-1], train_error=hist[-1]['train_error'], best_test_error=te[b], best_epoch=hist[b]['epoch'],
+             median_last3=statistics.median(te[-3:]), median_seconds=statistics.median(r['seconds'] for r in hist),
+             total_seconds=sum(r['seconds'] for r in hist))
+    if known != preset: s['note'] = f'preset {preset!r} is not in PRESETS: the command starts from {known} and names every difference'
+    if all('val_error' in r for r in hist):                             # the epoch best.pt keeps: the first of the lowest validation errors
         v = min(range(len(hist)), key=lambda i: hist[i]['val_error'])
         s |= dict(val_epoch=hist[v]['epoch'], val_error=hist[v]['val_error'], val_test_error=te[v])
     return s
@@ -565,13 +579,15 @@ def runs_table(summaries:list[dict], markdown:bool=False) -> str:
     pct = lambda v: f'{100 * v:.2f}%'
     rows = []
     for s in summaries:
-        done = f"{s['epochs']}" + (f" of {s['of']}" if s['of'] != s['epochs'] else '')
+        n, of = s['epochs'], s['of']
+        done = f'{n}' if of in (None, n) else f'{n} of {of}'
         err = f"{pct(s['test_error'])} (best {pct(s['best_test_error'])}, epoch {s['best_epoch']}; median of the last 3 {pct(s['median_last3'])})"
         if 'val_epoch' in s: err += f"; {pct(s['val_test_error'])} at the lowest validation error (epoch {s['val_epoch']})"
-        dev = f"{s['device']}, {s['fast']}: median {s['median_seconds']:.1f} s"
+        dev = f"{s['device'] or 'device not recorded'}, {s['fast'] or 'loop not recorded'}: median {s['median_seconds']:.1f} s"
         cmd = s['command'] + ''.join(f' [{k}={v}]' for k, v in s['python_only'].items())
-        rows.append(f"| `{cmd}` | {done} | {err} | {dev} |" if markdown else f"{s['path']}\n  {cmd}\n  {done} epoch{'s' * (s['of'] != 1)}  {err}  {dev} per epoch")
-    head = ['| command | epochs | test error | device, seconds per epoch |', '| --- | --- | --- | --- |'] if markdown else []
+        rows.append(f"| {s['path']} | `{cmd}` | {done} | {err} | {dev} |" if markdown else
+                    f"{s['path']}\n  {cmd}\n  {done} epoch{'s' * (n != 1)}  {err}  {dev} per epoch" + (f"\n  note: {s['note']}" if 'note' in s else ''))
+    head = ['| run | command | epochs | test error | device, seconds per epoch |', '| --- | --- | --- | --- | --- |'] if markdown else []
     return '\n'.join(head + rows)
 
 @call_parse
@@ -580,14 +596,14 @@ def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders
                 save:str=None): # also write the summaries to this JSON file
     "Summarize training runs: command, epochs, final, lowest and median-of-the-last-three test errors, seconds per epoch."
     try:
-        found = find_runs(paths or [])
         summaries, skipped = [], []
-        for p in found:
+        for p in find_runs(paths or []):
             try: summaries.append(run_summary(p))
-            except (FileNotFoundError, ValueError) as e: skipped.append(str(e))
-    except (FileNotFoundError, ValueError, json.JSONDecodeError) as e: sys.exit(f'eqprop_runs: error: {e}')
-    if summaries: print(runs_table(summaries, markdown))
+            except (OSError, ValueError) as e: skipped.append(str(e))
+    except (OSError, ValueError) as e: sys.exit(f'eqprop_runs: error: {e}')
     for m in skipped: print(f'skipped: {m}', file=sys.stderr)
+    if not summaries: sys.exit('eqprop_runs: error: no run folder could be read (see the lines above)')
+    print(runs_table(summaries, markdown))
     if save: save_json(Path(save), summaries)
     return summaries
 

@@ -149,6 +149,10 @@ def test_runs_summary_gives_the_command_that_reproduces_a_run(data_dir, tmp_path
     ca, cb = (json.loads((tmp_path/d/'config.json').read_text()) for d in 'ab')
     assert ca == cb
     wa, wb = (torch.load(tmp_path/d/'checkpoint.pt', weights_only=True)['model'] for d in 'ab')
-    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    assert wa and wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa)
     bad = cli(tmp_path/'nowhere', prog='eqprop_runs')
     assert bad.returncode == 1 and 'does not exist' in bad.stderr and 'Traceback' not in bad.stderr
+    (tmp_path/'a'/'metrics.json').write_text('[{')                   # the only run damaged: skipped with its file named, and an error
+    (tmp_path/'b'/'metrics.json').write_text('[{')
+    bad = cli(tmp_path, prog='eqprop_runs')
+    assert bad.returncode == 1 and 'cannot be read' in bad.stderr and 'no run folder could be read' in bad.stderr and 'Traceback' not in bad.stderr

@@ -3,6 +3,9 @@ from pathlib import Path
 import pytest
 from nbdev.process import NBProcessor
 from nbdev.processors import _do_eval
+from nbdev.config import get_config
+
+FLAGS = set(get_config().tst_flags.split())       # the cells nbdev_test skips: notest slow gpu
 
 NBS = sorted((Path(__file__).parent.parent/'nbs').glob('*.ipynb'))
 
@@ -13,8 +16,8 @@ def docs_executed(nb):
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
 def test_docs_build_runs_no_slow_cell(nb):
-    bad = [c.source.splitlines()[0] + ' …' for c in docs_executed(nb) if c.directives_.keys() & {'slow', 'gpu'}]
-    assert not bad, f'{nb.name}: nbdev_docs would execute these slow/GPU cells (move their imports into a cell of their own): {bad}'
+    bad = [c.source.splitlines()[0] + ' …' for c in docs_executed(nb) if c.directives_.keys() & FLAGS]
+    assert not bad, f'{nb.name}: nbdev_docs would execute these cells, which nbdev_test skips (move their imports into a cell of their own): {bad}'
 
 def test_the_check_sees_an_executed_slow_cell(tmp_path):
     import json
