@@ -9,11 +9,14 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '240', 'cpu'], capture_output=True, text=True, env=env, timeout=400)
     log = p.stdout + p.stderr
     assert p.returncode == 0, log[-3000:]
-    assert sorted(f.name for f in out.iterdir()) == ['acc1.json', 'acc1_s1.json', 'bench.json', 'bench_conv.json', 'log.txt', 'runs.tgz', 'tte.json'], log[-3000:]
+    assert sorted(f.name for f in out.iterdir()) == ['acc1.json', 'acc1_s1.json', 'bench.json', 'bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
     for name in ['eb-1h-s0', 'eb-1h-s1', 'p-2h-random', 'p-1h-tf32', 'p-conv-b128']:
         assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
         assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
+    summary = {os.path.basename(s['path']): s for s in json.loads((out/'runs.json').read_text())}
+    assert set(summary) == {'eb-1h-s0', 'eb-1h-s1', 'p-2h-random', 'p-1h-tf32', 'p-conv-b128'}, summary
+    assert summary['p-1h-tf32']['command'].endswith('--tf32') and summary['eb-1h-s1']['command'].startswith('eqprop_train --preset eb-1h')
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
     assert [r['preset'] for r in json.loads((out/'bench.json').read_text())['rows']] == ['p-2h', 'cep-2h', 'eb-2h']
     assert len(json.loads((out/'bench_conv.json').read_text())) == 3
