@@ -54,8 +54,8 @@ def phase_fits(model) -> bool:
     "Whether one block can hold `model`'s whole relaxation (one hidden layer, hidden × output tile ≤ `MAX_TILE`): the phase kernel; else the layer kernel (below)."
     return len(model.sizes) == 3 and triton.next_power_of_2(model.sizes[1]) * triton.next_power_of_2(model.sizes[2]) <= MAX_TILE
 
-GPU_CHECKED = {'sigmoid4'}     # activations whose phase kernel has been pinned to the eager loop on a GPU (06a's GPU_PINS)
-LAYER_GPU_CHECKED = set()      # the same for the layer kernel (deeper networks): none yet
+GPU_CHECKED = {'sigmoid4', 'hardsigmoid', 'tanh'}   # activations whose phase kernel has been pinned to the eager loop on a GPU (06a's GPU_PINS)
+LAYER_GPU_CHECKED = {'sigmoid4'}     # the same for the layer kernel (deeper networks): pinned on an H200, 2026-11-27
 
 def fused_by_default(model) -> bool:
     "Whether `--fast auto` takes the fused kernels for `model` on CUDA: it can, in float32, with an activation already pinned on a GPU for the kernel it would use."
@@ -312,7 +312,7 @@ def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Ten
 
 # %% ../nbs/06c_kernels.ipynb #d1dc83d1
 UPDATE_TILES = (32, 32, 32)    # (output units, input units, examples per chunk) of a tile of the update kernel
-UPDATE_GPU_CHECKED = False     # whether the update kernel has been pinned on a GPU: until then it is opt-in there
+UPDATE_GPU_CHECKED = True      # whether the update kernel has been pinned on a GPU (an H200, 2026-11-27): until then it was opt-in there
 FUSED_UPDATE = None            # None: on in the interpreter, on a GPU where UPDATE_GPU_CHECKED or EQPROP_FUSED_UPDATE=1; True/False force it
 
 def update_enabled(device) -> bool:
