@@ -19,9 +19,11 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   max_epochs:int=30, data=None, device:str='auto', seed:int=0,
                   limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                   fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
+                  warmup:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that compiling and first-use costs fall outside the timing
                   **overrides) -> dict:
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath
+    if not isinstance(warmup, int) or warmup < 0: raise ValueError(f'warmup is a number of batches (0 or more), got {warmup!r}')
     dev = pick_device(device)
     out = {}
     for name in presets:
@@ -29,19 +31,28 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
         lr_factor(cfg, 0)                                   # a bad schedule fails here; a schedule runs over the preset's epochs
         dtype = getattr(torch, cfg.dtype)
         algo, opt = setup_training(cfg, seed, dev)
-        fp = None if fast == 'off' else FastPath(algo, opt, fast)
         flat = len(algo.model.shapes[0]) == 1
         xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
         xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)
+        if warmup:                                          # a separate model and optimizer: the timed run below starts from scratch
+            walgo, wopt = setup_training(cfg, seed, dev)
+            wn = min(len(xtr), warmup * cfg.batch_size)
+            run_epoch(cfg, walgo, wopt, DeviceLoader(xtr[:wn], ytr[:wn], bs=cfg.batch_size, shuffle=True, seed=seed), 0,
+                      None if fast == 'off' else FastPath(walgo, wopt, fast))
+            evaluate(walgo, xte[:cfg.batch_size], yte[:cfg.batch_size])
+            del walgo, wopt
+            algo, opt = setup_training(cfg, seed, dev)      # seeded again: the same start as without the warm-up
+        fp = None if fast == 'off' else FastPath(algo, opt, fast)
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
-        spent, hist = 0., []
+        secs, hist = [], []
         for epoch in range(max_epochs if cfg.schedule == 'constant' else min(max_epochs, cfg.epochs)):
-            spent += run_epoch(cfg, algo, opt, dl, epoch, fp)['seconds']
+            secs.append(run_epoch(cfg, algo, opt, dl, epoch, fp)['seconds'])
             hist.append(evaluate(algo, xte, yte))
             if hist[-1] <= target: break
-        out[name] = dict(seconds=spent if hist[-1] <= target else None, epochs=len(hist), test_errors=hist)
+        spent = sum(secs)
+        out[name] = dict(seconds=spent if hist[-1] <= target else None, epochs=len(hist), test_errors=hist, epoch_seconds=secs)
         if verbose: print(f"{name:12s} {'reached' if hist[-1] <= target else 'did not reach'} {target:.2%} after {len(hist)} epochs, "
-                          f"{spent:.1f} s of training; errors {[round(100 * e, 2) for e in hist]}", flush=True)
+                          f"{spent:.1f} s of training (epochs: {', '.join(f'{s:.2f}' for s in secs)} s); errors {[round(100 * e, 2) for e in hist]}", flush=True)
     ref = out[presets[0]]['seconds']
     for name in presets[1:]:
         s = out[name]['seconds']
