@@ -88,6 +88,8 @@ PRESETS = {
 PRESETS['p-1h-sym'] = PRESETS['p-1h'] | dict(description='p-1h with symmetric nudging (±β, Laborieux et al. 2021)', nudge='symmetric')
 PRESETS['p-1h-b128'] = PRESETS['p-1h'] | dict(description='p-1h at batch 128: learning rates ×6.25, warm-up, cosine', batch_size=128,
                                               lrs=[0.5, 0.25], schedule='cosine', warmup=1)
+PRESETS['p-2h-b128'] = PRESETS['p-2h'] | dict(description='p-2h at batch 128: rates ×6.4, random ±β, warm-up, cosine', batch_size=128,
+                                              lrs=[1.28, 0.32, 0.032], nudge='random', schedule='cosine', warmup=1, epochs=30)
 PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet', model='conv', channels=[32, 64], kernel=5,
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
                          lrs=[0.15, 0.035, 0.015], epochs=40)

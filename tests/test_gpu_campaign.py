@@ -17,7 +17,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
         assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
     summary = {os.path.basename(s['path']): s for s in json.loads((out/'runs.json').read_text())}
     assert set(summary) == names, summary
-    for name, flags in [('p-2h-b128-s1', ['--preset p-2h ', '--batch-size 128', '--lrs 1.28,0.32,0.032', '--nudge random', '--seed 1']),
+    for name, flags in [('p-2h-b128-s1', ['--preset p-2h-b128 ', '--seed 1']),
                         ('p-conv-b128-e20-s0', ['--preset p-conv ', '--batch-size 128', '--lrs 0.96,0.224,0.096', '--schedule cosine'])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
