@@ -34,14 +34,12 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
         flat = len(algo.model.shapes[0]) == 1
         xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
         xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)
-        if warmup:                                          # a separate model and optimizer: the timed run below starts from scratch
-            walgo, wopt = setup_training(cfg, seed, dev)
+        if warmup:                                          # this model is the throwaway; the timed run gets a fresh one, seeded again
             wn = min(len(xtr), warmup * cfg.batch_size)
-            run_epoch(cfg, walgo, wopt, DeviceLoader(xtr[:wn], ytr[:wn], bs=cfg.batch_size, shuffle=True, seed=seed), 0,
-                      None if fast == 'off' else FastPath(walgo, wopt, fast))
-            evaluate(walgo, xte[:cfg.batch_size], yte[:cfg.batch_size])
-            del walgo, wopt
-            algo, opt = setup_training(cfg, seed, dev)      # seeded again: the same start as without the warm-up
+            run_epoch(cfg, algo, opt, DeviceLoader(xtr[:wn], ytr[:wn], bs=cfg.batch_size, shuffle=True, seed=seed), 0,
+                      None if fast == 'off' else FastPath(algo, opt, fast))
+            evaluate(algo, xte[:cfg.batch_size], yte[:cfg.batch_size])
+            algo, opt = setup_training(cfg, seed, dev)
         fp = None if fast == 'off' else FastPath(algo, opt, fast)
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
         secs, hist = [], []
