@@ -2,7 +2,7 @@
 import json, time
 import pytest
 from conftest import cli
-from eqprop_nb.train import PRESETS
+from eqprop_nb.train import PRESETS, main as train_main
 
 def test_list_presets():
     r = cli('--list-presets')
@@ -64,11 +64,19 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--warmup', '1'], 'fewer than the epochs'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
-    r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args)
-    assert r.returncode != 0
-    assert message in r.stderr, r.stderr
-    assert 'Traceback' not in r.stderr
+    # In this process: each refusal comes before any training, so a subprocess per case would mostly time torch's import.
+    # The command's own `main` must end in SystemExit with the message, not in any other exception (a traceback on the console).
+    argv = ['--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--limit-test', 100, '--epochs', 1, *args]
+    with pytest.raises(SystemExit) as e: train_main([str(a) for a in argv])
+    assert isinstance(e.value.code, str) and e.value.code.startswith('eqprop_train: error: '), e.value.code   # printed, exit status 1
+    assert message in e.value.code, e.value.code
     assert not (tmp_path/'x').exists(), 'a refused run must not leave files behind'
+
+def test_a_refusal_on_the_console_is_one_line(data_dir, tmp_path):
+    "The same path through the installed console script: exit status 1, the message on stderr, no traceback, no files."
+    r = cli('--data', data_dir, '--out', tmp_path/'x', '--limit-train', 100, '--epochs', 1, '--beta', '0')
+    assert r.returncode == 1 and r.stderr.strip().splitlines() == [r.stderr.strip()] and 'beta must be non-zero' in r.stderr, r.stderr
+    assert not (tmp_path/'x').exists()
 
 def test_missing_data_says_where_to_put_it(tmp_path):
     r = cli('--data', tmp_path/'empty', '--out', tmp_path/'x', '--epochs', 1)
