@@ -18,7 +18,7 @@ def test_kill_and_resume_is_exact(data_dir, tmp_path, run):
     ARGS = RUNS[run]
     ref, cut = tmp_path/'ref', tmp_path/'cut'
     assert cli(*ARGS, '--data', data_dir, '--out', ref).returncode == 0
-    # the same run, killed as soon as its first checkpoint lands, i.e. early in epoch 2 (an epoch takes about a second here)
+    # the same run, killed as soon as its first checkpoint lands, i.e. early in epoch 2 (an epoch takes 1-3 s here, the poll 20 ms)
     p = subprocess.Popen([str(BIN/'eqprop_train'), *map(str, ARGS), '--data', str(data_dir), '--out', str(cut)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
