@@ -15,3 +15,10 @@ def data_dir():
 def cli(*args, timeout=300, prog='eqprop_train', **kw):
     "Run an installed console script (`eqprop_train` by default); returns the CompletedProcess."
     return subprocess.run([str(BIN/prog), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)
+
+def train_here(*args):
+    "`eqprop_train ARGS` in this process (no fresh import of torch): (0, '') if it ran, (1, message) if it refused."
+    from eqprop_nb.train import main
+    try: main([str(a) for a in args])
+    except SystemExit as e: return 1, e.code
+    return 0, ''

@@ -1,8 +1,7 @@
 "A run killed mid-epoch (SIGKILL) and resumed ends exactly like the run that was never interrupted."
 import json, os, signal, subprocess, sys, time
 import pytest, torch
-from conftest import cli, BIN
-from eqprop_nb.train import main
+from conftest import cli, BIN, train_here
 
 # momentum makes the optimizer state matter; random-sign nudging makes the algorithm's generator matter
 COMMON = ['--device', 'cpu', '--epochs', 3, '--limit-train', 1200, '--limit-test', 300, '--sizes', '784,100,10', '--momentum', '0.9',
@@ -37,11 +36,7 @@ def test_kill_and_resume_is_exact(data_dir, tmp_path, run):
 
 # The two tests below check what --resume decides, not the process boundary (the test above does that): they call the command's
 # `main` in this process, which spares each of their runs a fresh import of torch.
-def train(*args):
-    "`eqprop_train ARGS` in this process; the exit status and message if it refused."
-    try: main([str(a) for a in args])
-    except SystemExit as e: return 1, str(e.code)
-    return 0, ''
+train = train_here
 
 def test_resume_with_other_settings_is_refused(data_dir, tmp_path):
     small = ['--preset', 'ep17-1h', '--device', 'cpu', '--limit-train', 100, '--limit-test', 100, '--data', data_dir, '--out', tmp_path/'r',
