@@ -11,7 +11,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     assert p.returncode == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
-    names = {'p-conv-b128-e20-s2', 'p-conv-b128-e20-s3', 'eb-1h-e60-s0', 'eb-1h-e60-s1', 'cep-2h'}
+    names = {'p-conv-b128-e20-s2', 'p-conv-b128-e20-s3', 'eb-1h-e60-s0', 'eb-1h-e60-s1', 'cep-1h-s1', 'cep-2h'}
     for name in names:
         assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
         assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
