@@ -1,6 +1,6 @@
 "The GPU campaign script (`.ci/gpu/campaign`), run here at toy sizes on the CPU: a lent GPU is rare, and a broken script would waste it."
 import json, os, re, subprocess
-from conftest import ROOT, BIN
+from conftest import ROOT, BIN, train_here
 
 def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     out, runs = tmp_path/'out', tmp_path/'runs'
@@ -36,3 +36,24 @@ def test_campaign_parts(tmp_path, data_dir):
     assert p.returncode == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt'], log[-3000:]
     assert 'phase 2' not in log and not list(runs.iterdir())
+
+
+def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
+    "PARTS=resume goes on with each run under the runs folder that has fewer epochs than it asked for; RESUME picks them by name."
+    out, runs = tmp_path/'out', tmp_path/'runs'
+    for name in ('p-1h-a', 'cep-1h-b'):
+        assert train_here('--preset', name[:-2], '--data', data_dir, '--out', runs/name, '--device', 'cpu', '--epochs', 1, '--no-progress',
+                          '--limit-train', 100, '--limit-test', 100, '--T', 4, '--K', 2) == (0, '')
+        conf = json.loads((runs/name/'config.json').read_text())
+        (runs/name/'config.json').write_text(json.dumps(conf | {'epochs': 2}))    # as a run stopped after its first of two epochs
+    (runs/'empty').mkdir()                                                         # a folder with no run in it is passed over
+    env = dict(os.environ, OUT=str(out), CAMPAIGN_RUNS=str(runs), EQPROP_DATA=str(data_dir), OMP_NUM_THREADS='1', PARTS='resume',
+               RESUME='p-1h*', PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '100', 'cpu'], capture_output=True, text=True, env=env, timeout=200)
+    log = p.stdout + p.stderr
+    assert p.returncode == 0, log[-3000:]
+    epochs = lambda name: [r['epoch'] for r in json.loads((runs/name/'metrics.json').read_text())]
+    assert epochs('p-1h-a') == [1, 2], log[-3000:]
+    assert epochs('cep-1h-b') == [1], log[-3000:]                                  # not picked by RESUME
+    assert 'resume p-1h-a: --preset p-1h ' in log and '--resume' in log and 'resume cep-1h-b' not in log
+    assert sorted(f.name for f in out.iterdir()) == ['log.txt'], log[-3000:]
