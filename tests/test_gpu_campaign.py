@@ -21,7 +21,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
                         ('eb-1h-e60-s1', ['--preset eb-1h ', '--seed 1']), ('cep-2h', ['--preset cep-2h '])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
-    assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100, 128]
+    assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100, 128, 100]
     tte = json.loads((out/'tte.json').read_text())
     assert set(tte) == {'p-1h', 'eb-1h', 'p-1h-bptt'} and all(v['epochs'] == 1 == len(v['epoch_seconds']) for v in tte.values())
 
@@ -36,6 +36,8 @@ def test_campaign_parts(tmp_path, data_dir):
     assert p.returncode == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt'], log[-3000:]
     assert 'phase 2' not in log and not list(runs.iterdir())
+    rows = json.loads((out/'bench_conv.json').read_text())
+    assert [(r['batch_size'], r.get('layout_optimization')) for r in rows] == [(100, None), (128, None), (100, False)]
 
 
 def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
