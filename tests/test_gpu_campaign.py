@@ -58,4 +58,6 @@ def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
     assert epochs('p-1h-a') == [1, 2], log[-3000:]
     assert epochs('cep-1h-b') == [1], log[-3000:]                                  # not picked by RESUME
     assert 'resume p-1h-a: --preset p-1h ' in log and '--resume' in log and 'resume cep-1h-b' not in log
-    assert sorted(f.name for f in out.iterdir()) == ['log.txt'], log[-3000:]
+    assert sorted(f.name for f in out.iterdir()) == ['log.txt', 'resume.json', 'resume.tgz'], log[-3000:]
+    back = json.loads((out/'resume.json').read_text())                            # what comes back: the resumed run only
+    assert [(os.path.basename(r['path']), r['epochs']) for r in back] == [('p-1h-a', 2)], back
