@@ -2,13 +2,17 @@
 import json, os, re, subprocess
 from conftest import ROOT, BIN, train_here
 
-def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
+def campaign(tmp_path, data_dir, budget, timeout, **env):
+    "`bash .ci/gpu/campaign BUDGET cpu` with its output and runs under `tmp_path`: (exit status, log, out folder, runs folder)."
     out, runs = tmp_path/'out', tmp_path/'runs'
     env = dict(os.environ, OUT=str(out), CAMPAIGN_RUNS=str(runs), EQPROP_DATA=str(data_dir), OMP_NUM_THREADS='1',
-               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")              # python3 is this environment's
-    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '240', 'cpu'], capture_output=True, text=True, env=env, timeout=400)
-    log = p.stdout + p.stderr
-    assert p.returncode == 0, log[-3000:]
+               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", **env)       # python3 is this environment's
+    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), str(budget), 'cpu'], capture_output=True, text=True, env=env, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr, out, runs
+
+def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
+    rc, log, out, runs = campaign(tmp_path, data_dir, 240, 400)
+    assert rc == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
     names = {'p-conv-b128-e20-s2', 'p-conv-b128-e20-s3', 'eb-1h-e60-s0', 'eb-1h-e60-s1', 'cep-1h-s1', 'cep-2h'}
@@ -28,12 +32,8 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
 
 def test_campaign_parts(tmp_path, data_dir):
     "PARTS picks what a call runs: a second, short call takes the speed parts and trains nothing."
-    out, runs = tmp_path/'out', tmp_path/'runs'
-    env = dict(os.environ, OUT=str(out), CAMPAIGN_RUNS=str(runs), EQPROP_DATA=str(data_dir), OMP_NUM_THREADS='1', PARTS='conv',
-               PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '100', 'cpu'], capture_output=True, text=True, env=env, timeout=200)
-    log = p.stdout + p.stderr
-    assert p.returncode == 0, log[-3000:]
+    rc, log, out, runs = campaign(tmp_path, data_dir, 100, 200, PARTS='conv')
+    assert rc == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt'], log[-3000:]
     assert 'phase 2' not in log and not list(runs.iterdir())
     rows = json.loads((out/'bench_conv.json').read_text())
@@ -42,18 +42,15 @@ def test_campaign_parts(tmp_path, data_dir):
 
 def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
     "PARTS=resume goes on with each run under the runs folder that has fewer epochs than it asked for; RESUME picks them by name."
-    out, runs = tmp_path/'out', tmp_path/'runs'
+    runs = tmp_path/'runs'
     for name in ('p-1h-a', 'cep-1h-b'):
         assert train_here('--preset', name[:-2], '--data', data_dir, '--out', runs/name, '--device', 'cpu', '--epochs', 1, '--no-progress',
                           '--limit-train', 100, '--limit-test', 100, '--T', 4, '--K', 2) == (0, '')
         conf = json.loads((runs/name/'config.json').read_text())
         (runs/name/'config.json').write_text(json.dumps(conf | {'epochs': 2}))    # as a run stopped after its first of two epochs
     (runs/'empty').mkdir()                                                         # a folder with no run in it is passed over
-    env = dict(os.environ, OUT=str(out), CAMPAIGN_RUNS=str(runs), EQPROP_DATA=str(data_dir), OMP_NUM_THREADS='1', PARTS='resume',
-               RESUME='p-1h*', PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    p = subprocess.run(['bash', str(ROOT/'.ci/gpu/campaign'), '100', 'cpu'], capture_output=True, text=True, env=env, timeout=200)
-    log = p.stdout + p.stderr
-    assert p.returncode == 0, log[-3000:]
+    rc, log, out, runs = campaign(tmp_path, data_dir, 100, 200, PARTS='resume', RESUME='p-1h*')
+    assert rc == 0, log[-3000:]
     epochs = lambda name: [r['epoch'] for r in json.loads((runs/name/'metrics.json').read_text())]
     assert epochs('p-1h-a') == [1, 2], log[-3000:]
     assert epochs('cep-1h-b') == [1], log[-3000:]                                  # not picked by RESUME

@@ -36,31 +36,29 @@ def test_kill_and_resume_is_exact(data_dir, tmp_path, run):
 
 # The two tests below check what --resume decides, not the process boundary (the test above does that): they call the command's
 # `main` in this process, which spares each of their runs a fresh import of torch.
-train = train_here
-
 def test_resume_with_other_settings_is_refused(data_dir, tmp_path):
     small = ['--preset', 'ep17-1h', '--device', 'cpu', '--limit-train', 100, '--limit-test', 100, '--data', data_dir, '--out', tmp_path/'r',
              '--no-progress']
-    assert train(*small, '--epochs', 1) == (0, '')
-    rc, err = train(*small, '--epochs', 2, '--resume', '--beta', '0.9')
+    assert train_here(*small, '--epochs', 1) == (0, '')
+    rc, err = train_here(*small, '--epochs', 2, '--resume', '--beta', '0.9')
     assert rc != 0 and 'another run' in err and 'beta' in err, err
-    assert train(*small, '--epochs', 2, '--resume') == (0, '')
+    assert train_here(*small, '--epochs', 2, '--resume') == (0, '')
     assert [h['epoch'] for h in json.loads((tmp_path/'r'/'metrics.json').read_text())] == [1, 2]
 
 def test_resume_with_more_epochs_under_a_schedule_says_so(data_dir, tmp_path, capsys):
     "The cosine is laid over --epochs: resuming a finished 1-epoch run for 3 epochs moves the curve, and the run says how."
     small = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--schedule', 'cosine', '--device', 'cpu',
              '--limit-train', 100, '--limit-test', 100, '--no-progress', '--data', data_dir, '--out', tmp_path/'r']
-    assert train(*small, '--epochs', 1) == (0, '')
+    assert train_here(*small, '--epochs', 1) == (0, '')
     capsys.readouterr()
-    assert train(*small, '--epochs', 3, '--resume') == (0, '')
+    assert train_here(*small, '--epochs', 3, '--resume') == (0, '')
     err = capsys.readouterr().err
     assert 'the cosine schedule was laid over 1 epoch and now spans 3: epoch 2 runs at 0.5 × the base learning rates (before: none' in err, err
     h = json.loads((tmp_path/'r'/'metrics.json').read_text())
     assert [round(e['lr_factor'], 4) for e in h] == [0.5, 0.5, 0.067]
     const = [a if a != 'cosine' else 'constant' for a in small[:-1]] + [tmp_path/'c']     # a constant schedule: nothing moves
-    assert train(*const, '--epochs', 1) == (0, '')
+    assert train_here(*const, '--epochs', 1) == (0, '')
     capsys.readouterr()
-    assert train(*const, '--epochs', 2, '--resume') == (0, '')
+    assert train_here(*const, '--epochs', 2, '--resume') == (0, '')
     err = capsys.readouterr().err
     assert 'note:' not in err, err
