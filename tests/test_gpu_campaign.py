@@ -15,14 +15,14 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     assert rc == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
-    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-e60-s2', 'eb-1h-e60-s3', 'cep-1h-s2', 'cep-1h-s3', 'cep-2h'}
+    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-e60-s2', 'eb-1h-e60-s3', 'p-2h-b128-s2', 'p-2h-b128-s3', 'cep-2h'}
     for name in names:
         assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
         assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
     summary = {os.path.basename(s['path']): s for s in json.loads((out/'runs.json').read_text())}
     assert set(summary) == names, summary
     for name, flags in [('p-conv-b128-e30-s1', ['--preset p-conv ', '--batch-size 128', '--lrs 0.96,0.224,0.096', '--schedule cosine', '--seed 1']),
-                        ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('cep-1h-s2', ['--preset cep-1h ', '--seed 2']), ('cep-2h', ['--preset cep-2h '])]:
+                        ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h '])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
     assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100, 128, 100]
@@ -40,9 +40,10 @@ def test_campaign_parts(tmp_path, data_dir):
     assert [(r['batch_size'], r.get('layout_optimization')) for r in rows] == [(100, None), (128, None), (100, False)]
     prof = (out/'prof_conv.txt').read_text()
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
-    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 100, 200, PARTS='train', TRAIN='eb', PINS='0')
+    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 100, 200, PARTS='train', TRAIN='eb cep1', PINS='0')
     assert rc == 0, log[-3000:]
-    assert sorted(f.name for f in runs.iterdir()) == ['eb-1h-e60-s2', 'eb-1h-e60-s2.log', 'eb-1h-e60-s3', 'eb-1h-e60-s3.log'], log[-3000:]
+    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cep-1h-s2', 'cep-1h-s3', 'eb-1h-e60-s2', 'eb-1h-e60-s3'], log[-3000:]
+    assert not (runs/'pins.log').exists()
 
 
 def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
