@@ -13,7 +13,7 @@ from .energy import Activation, dense_params
 from .discrete import PhiModel
 
 # %% auto #0
-__all__ = ['conv_shapes', 'ConvNet']
+__all__ = ['UNPOOLS', 'conv_shapes', 'ConvNet', 'unpool_mask']
 
 # %% ../nbs/02c_cnn.ipynb #5981497f
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
@@ -41,6 +41,7 @@ class ConvNet(PhiModel):
         if not fc: raise ValueError('a ConvNet needs at least one fully connected layer after the convolutions (the output, e.g. fc=[10])')
         super().__init__([tuple(in_shape)] + conv + [(n,) for n in fc], act, clip)
         self.kernel, self.pool, self.nconv = kernel, pool, len(conv)
+        self.unpool, self.channels_last = 'scatter', False              # how the step is laid out (`configure`), not what it computes
         ins = [in_shape[0]] + list(channels)
         self.cW = nn.ParameterList([nn.Parameter(torch.empty(o, i, kernel, kernel)) for i, o in zip(ins[:-1], ins[1:])])
         self.cb = nn.ParameterList([nn.Parameter(torch.empty(o)) for o in channels])
@@ -79,6 +80,12 @@ def phi(self:ConvNet, x:Tensor, s:list[Tensor]) -> Tensor:
 def cache(self:ConvNet, x:Tensor) -> Tensor: return self._pconv(0, x)
 
 @patch
+def _unpool(self:ConvNet, s:Tensor, idx:Tensor, size) -> Tensor:
+    "P⁻¹: each value of `s` back at its window's argmax (`idx`) in a map of `size`, zeros elsewhere (see `configure`)."
+    if self.unpool == 'mask': return unpool_mask(s, idx, self.pool, size)
+    return F.max_unpool2d(s, idx, self.pool, output_size=size)
+
+@patch
 def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
     "∂Φ/∂s in closed form: pooled convolutions from below, unpool + transposed convolution (or Wᵀ) from above."
     C, g = self.nconv, []
@@ -91,9 +98,43 @@ def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
         if n + 1 < C:                                                  # a conv layer above: P⁻¹ then transposed convolution
             _, idx = pooled[n]
             z_shape = (s[n].shape[0], self.cW[n+1].shape[0], (s[n].shape[2] - self.kernel + 1), (s[n].shape[3] - self.kernel + 1))
-            unpooled = F.max_unpool2d(s[n+1], idx, self.pool, output_size=z_shape[2:])
+            unpooled = self._unpool(s[n+1], idx, z_shape[2:])
             inp = inp + F.conv_transpose2d(unpooled, self.cW[n+1])
         elif n + 1 < len(s):                                           # a fully connected layer above
             inp = inp + (s[n+1] @ self.W[n+1-C]).view_as(s[n])
         g.append(inp)
     return g
+
+# %% ../nbs/02c_cnn.ipynb #5a5345b0
+UNPOOLS = ('scatter', 'mask')
+
+def unpool_mask(s:Tensor, idx:Tensor, pool:int, size) -> Tensor:
+    "`F.max_unpool2d(s, idx, pool, output_size=size)` as elementwise work: each value of `s` where its window's flat argmax index `idx` points, zeros elsewhere."
+    B, C, h, w = s.shape
+    H, W = size
+    if h * pool > H or w * pool > W: raise ValueError(f'a {h}×{w} pooled map with pool {pool} does not fit in {H}×{W}')
+    up = lambda t: t[:, :, :, None, :, None].expand(B, C, h, pool, w, pool).reshape(B, C, h * pool, w * pool)
+    pos = torch.arange(h * pool, device=s.device)[:, None] * W + torch.arange(w * pool, device=s.device)   # flat index of each position
+    u = torch.where(up(idx) == pos, up(s), torch.zeros((), dtype=s.dtype, device=s.device))
+    return F.pad(u, (0, W - w * pool, 0, H - h * pool))          # rows and columns that no window covers (floor pooling)
+
+@patch
+def configure(self:ConvNet, unpool:str|None=None, # 'scatter' (`max_unpool2d`, the default) or 'mask' (elementwise)
+              channels_last:bool|None=None) -> ConvNet: # NHWC convolutional states and kernels (default False)
+    "Choose how a step lays out its work (not what it computes); None keeps the current choice. Returns the model."
+    if unpool is not None:
+        if unpool not in UNPOOLS: raise ValueError(f'unknown unpool {unpool!r}; choose one of {", ".join(UNPOOLS)}')
+        self.unpool = unpool
+    if channels_last is not None:
+        self.channels_last = bool(channels_last)
+        fmt = torch.channels_last if self.channels_last else torch.contiguous_format
+        with torch.no_grad():
+            for W in self.cW: W.data = W.data.contiguous(memory_format=fmt)     # the same Parameter: an optimizer keeps it
+    return self
+
+@patch
+def init_state(self:ConvNet, x:Tensor) -> list[Tensor]:
+    "All free layers at rest (zero); the convolutional ones in NHWC order after `configure(channels_last=True)`."
+    s = PhiModel.init_state(self, x)
+    if not self.channels_last: return s
+    return [t.contiguous(memory_format=torch.channels_last) if t.ndim == 4 else t for t in s]

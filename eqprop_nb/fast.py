@@ -191,7 +191,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
           n:int|None=None, # training images per pass (None: all 60,000)
           passes:int=2, # passes over them; only the last is timed (the first pays for warm-up, captures and compilation)
           accuracy:bool=False, # also evaluate on the test set after the last pass
-          seed:int=0, verbose:bool=True, **overrides) -> list[dict]:
+          seed:int=0, verbose:bool=True,
+          model_kw:dict|None=None, # passed to every mode's model's `configure` (the ConvNet: unpool, channels_last)
+          **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
@@ -207,6 +209,10 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         ref_w, xy, test = None, None, None
         for mode in modes:
             algo, opt = setup_training(cfg, seed, dev)
+            if model_kw:
+                if not hasattr(algo.model, 'configure'):
+                    raise ValueError(f'model_kw {model_kw} needs a model with configure() (the ConvNet), not {type(algo.model).__name__}')
+                algo.model.configure(**model_kw)
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
                 if why := fused_problem(algo.model):                # e.g. the ConvNet: the other modes still run
@@ -225,7 +231,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             row = dict(preset=preset, mode=mode, device=str(dev), batch_size=cfg.batch_size, T=cfg.T, K=cfg.K, examples=dl.n, passes=passes,
                        first_pass_seconds=rs[0]['seconds'], seconds=r['seconds'], examples_per_s=dl.n / r['seconds'],
                        s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
-                       weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'])
+                       weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'], model_kw=model_kw or {})
             if accuracy:
                 test = test or mnist(data, 'test', flat, dev, dtype)
                 row['test_error'] = evaluate(algo, *test)
