@@ -77,12 +77,17 @@ def phi(self:ConvNet, x:Tensor, s:list[Tensor]) -> Tensor:
 
 # %% ../nbs/02c_cnn.ipynb #0bbfe3d0
 @patch
-def cache(self:ConvNet, x:Tensor) -> Tensor: return self._pconv(0, x)
+def cache(self:ConvNet, x:Tensor) -> Tensor:
+    "The first layer's input drive P(W₁ ⋆ x + b₁), once per batch (NHWC after `configure(channels_last=True)`)."
+    c = self._pconv(0, x)
+    return c.contiguous(memory_format=torch.channels_last) if self.channels_last else c   # one input channel: the conv returns NCHW
 
 @patch
 def _unpool(self:ConvNet, s:Tensor, idx:Tensor, size) -> Tensor:
     "P⁻¹: each value of `s` back at its window's argmax (`idx`) in a map of `size`, zeros elsewhere (see `configure`)."
-    if self.unpool == 'mask': return unpool_mask(s, idx, self.pool, size)
+    if self.unpool == 'mask':
+        u = unpool_mask(s, idx, self.pool, size)
+        return u.contiguous(memory_format=torch.channels_last) if self.channels_last else u
     return F.max_unpool2d(s, idx, self.pool, output_size=size)
 
 @patch
@@ -109,7 +114,7 @@ def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
 UNPOOLS = ('scatter', 'mask')
 
 def unpool_mask(s:Tensor, idx:Tensor, pool:int, size) -> Tensor:
-    "`F.max_unpool2d(s, idx, pool, output_size=size)` as elementwise work: each value of `s` where its window's flat argmax index `idx` points, zeros elsewhere."
+    "`F.max_unpool2d(s, idx, pool, output_size=size)` as elementwise work, for `idx` from non-overlapping pooling (kernel = stride = `pool`): each value of `s` where its window's flat argmax index points, zeros elsewhere."
     B, C, h, w = s.shape
     H, W = size
     if h * pool > H or w * pool > W: raise ValueError(f'a {h}×{w} pooled map with pool {pool} does not fit in {H}×{W}')
@@ -121,7 +126,7 @@ def unpool_mask(s:Tensor, idx:Tensor, pool:int, size) -> Tensor:
 @patch
 def configure(self:ConvNet, unpool:str|None=None, # 'scatter' (`max_unpool2d`, the default) or 'mask' (elementwise)
               channels_last:bool|None=None) -> ConvNet: # NHWC convolutional states and kernels (default False)
-    "Choose how a step lays out its work (not what it computes); None keeps the current choice. Returns the model."
+    "Choose how a step lays out its work (not what it computes); None keeps the current choice. Returns the model. Call it before a `FastPath` captures or compiles the model: `channels_last` gives the kernels new memory."
     if unpool is not None:
         if unpool not in UNPOOLS: raise ValueError(f'unknown unpool {unpool!r}; choose one of {", ".join(UNPOOLS)}')
         self.unpool = unpool

@@ -223,6 +223,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             x, y = xy
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
             mark = _mem_mark(dev)
+            if mode == 'compile': torch._dynamo.reset()   # Dynamo caches 8 versions of the one `step` code that all models share; a fuller cache runs it uncompiled
             fp = None if mode == 'reference' else FastPath(algo, opt, mode)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
@@ -240,7 +241,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
                       f"{row['s_per_epoch']:8.1f} s/epoch  peak {row['peak_mib'] or 0:7.1f} MiB  Δw {row['weight_distance']:.1e}"
-                      + (f"  test error {row['test_error']:.2%}" if accuracy else ''), flush=True)
+                      + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else ''), flush=True)
         mine = [r for r in rows if r['preset'] == preset]                # the first mode measured is the base (a skipped one is not)
         for r in mine: r['speedup'] = mine[0]['seconds'] / r['seconds']
         if verbose and len(mine) > 1:
