@@ -79,15 +79,17 @@ def phi(self:ConvNet, x:Tensor, s:list[Tensor]) -> Tensor:
 @patch
 def cache(self:ConvNet, x:Tensor) -> Tensor:
     "The first layer's input drive P(W₁ ⋆ x + b₁), once per batch (NHWC after `configure(channels_last=True)`)."
-    c = self._pconv(0, x)
-    return c.contiguous(memory_format=torch.channels_last) if self.channels_last else c   # one input channel: the conv returns NCHW
+    return self._layout(self._pconv(0, x))                   # one input channel: the convolution returns NCHW
+
+@patch
+def _layout(self:ConvNet, t:Tensor) -> Tensor:
+    "`t` in NHWC order after `configure(channels_last=True)` (4-d maps only), else as it is."
+    return t.contiguous(memory_format=torch.channels_last) if self.channels_last and t.ndim == 4 else t
 
 @patch
 def _unpool(self:ConvNet, s:Tensor, idx:Tensor, size) -> Tensor:
     "P⁻¹: each value of `s` back at its window's argmax (`idx`) in a map of `size`, zeros elsewhere (see `configure`)."
-    if self.unpool == 'mask':
-        u = unpool_mask(s, idx, self.pool, size)
-        return u.contiguous(memory_format=torch.channels_last) if self.channels_last else u
+    if self.unpool == 'mask': return self._layout(unpool_mask(s, idx, self.pool, size))
     return F.max_unpool2d(s, idx, self.pool, output_size=size)
 
 @patch
@@ -140,6 +142,4 @@ def configure(self:ConvNet, unpool:str|None=None, # 'scatter' (`max_unpool2d`, t
 @patch
 def init_state(self:ConvNet, x:Tensor) -> list[Tensor]:
     "All free layers at rest (zero); the convolutional ones in NHWC order after `configure(channels_last=True)`."
-    s = PhiModel.init_state(self, x)
-    if not self.channels_last: return s
-    return [t.contiguous(memory_format=torch.channels_last) if t.ndim == 4 else t for t in s]
+    return [self._layout(t) for t in PhiModel.init_state(self, x)]
