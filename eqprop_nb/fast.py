@@ -12,11 +12,12 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference', 'pin_holds',
-           'perturbed_distance', 'bench', 'eqprop_bench', 'main']
+__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference',
+           'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile', 'fused')
+COMPILE_MODES = ('default', 'max-autotune-no-cudagraphs')   # torch.compile's modes that leave the CUDA graphs to this path
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
@@ -39,8 +40,14 @@ class FastPath:
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
                  opt:torch.optim.Optimizer, # stepped inside the graph: its hyperparameters are fixed once captured
                  mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (the fused relaxation kernels in CUDA graphs)
-                 warmup:int=2): # eager batches of each key before its graph is captured
+                 warmup:int=2, # eager batches of each key before its graph is captured
+                 compile_mode:str='default'): # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (below)
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
+        if compile_mode not in COMPILE_MODES:
+            raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (reduce-overhead and '
+                             "max-autotune make CUDA graphs of their own, which cannot run inside this path's graphs)")
+        if compile_mode != 'default' and mode != 'compile':
+            raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', not {mode!r}")
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
             raise TypeError(f'{type(algo).__name__} has no draw_betas/step_with, which the fast path needs '
                             '(the host-side draws of a batch, then its device work); EP, Continual and BPTT have them')
@@ -56,7 +63,8 @@ class FastPath:
             from eqprop_nb.kernels import FusedRelax
             self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax
         else: self.kernel = contextlib.nullcontext()
-        self.step = torch.compile(algo.model.step, dynamic=False) if mode == 'compile' else None   # put in place during a batch only
+        self.compile_mode = compile_mode
+        self.step = torch.compile(algo.model.step, dynamic=False, mode=compile_mode) if mode == 'compile' else None   # put in place during a batch only
         self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
@@ -193,6 +201,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
           accuracy:bool=False, # also evaluate on the test set after the last pass
           seed:int=0, verbose:bool=True,
           model_kw:dict|None=None, # passed to every mode's model's `configure` (the ConvNet: unpool, channels_last)
+          compile_mode:str='default', # torch.compile's mode for the mode 'compile' (`FastPath`)
           **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
@@ -200,6 +209,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
+    if compile_mode not in COMPILE_MODES: raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)}')
+    if compile_mode != 'default' and 'compile' not in modes:
+        raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}")
     if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
     if passes < 1: raise ValueError(f'passes must be at least 1, got {passes}')
     rows = []
@@ -224,7 +236,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
             mark = _mem_mark(dev)
             if mode == 'compile': torch._dynamo.reset()   # Dynamo caches 8 versions of the one `step` code that all models share; a fuller cache runs it uncompiled
-            fp = None if mode == 'reference' else FastPath(algo, opt, mode)
+            cm = compile_mode if mode == 'compile' else 'default'
+            fp = None if mode == 'reference' else FastPath(algo, opt, mode, compile_mode=cm)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
             w = torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
@@ -232,7 +245,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             row = dict(preset=preset, mode=mode, device=str(dev), batch_size=cfg.batch_size, T=cfg.T, K=cfg.K, examples=dl.n, passes=passes,
                        first_pass_seconds=rs[0]['seconds'], seconds=r['seconds'], examples_per_s=dl.n / r['seconds'],
                        s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
-                       weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'], model_kw=model_kw or {})
+                       weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'], model_kw=model_kw or {},
+                       compile_mode=cm if mode == 'compile' else None)
             if accuracy:
                 test = test or mnist(data, 'test', flat, dev, dtype)
                 row['test_error'] = evaluate(algo, *test)
@@ -241,7 +255,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
                       f"{row['s_per_epoch']:8.1f} s/epoch  peak {row['peak_mib'] or 0:7.1f} MiB  Δw {row['weight_distance']:.1e}"
-                      + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else ''), flush=True)
+                      + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else '') + (f'  {cm}' if cm != 'default' else ''), flush=True)
         mine = [r for r in rows if r['preset'] == preset]                # the first mode measured is the base (a skipped one is not)
         for r in mine: r['speedup'] = mine[0]['seconds'] / r['seconds']
         if verbose and len(mine) > 1:
@@ -262,7 +276,8 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  accuracy:store_true=False, # evaluate on the test set after the last pass
                  batch_size:int=None, # override the presets' batch size
                  json:str=None, # write the rows to this file
-                 seed:int=0):
+                 seed:int=0,
+                 compile_mode:str='default'): # torch.compile's mode for the mode compile: default or max-autotune-no-cudagraphs
     "Time the fast path against the harness's eager loop, in one process on one device."
     from eqprop_nb.train import get_config, save_json, pick_device
     names, rows, err = [p for p in str(preset).split(',') if p], [], None
@@ -274,7 +289,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                 c = get_config(name)
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
             rows += bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
-                          accuracy, seed, **kw)
+                          accuracy, seed, compile_mode=compile_mode, **kw)
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")

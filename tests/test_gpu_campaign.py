@@ -15,17 +15,19 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     assert rc == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
-    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-e60-s2', 'eb-1h-e60-s3', 'p-2h-b128-s2', 'p-2h-b128-s3', 'cep-2h'}
+    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-e60-s2', 'eb-1h-e60-s3', 'p-2h-b128-s2', 'p-2h-b128-s3', 'cep-2h',
+             'cep-1h-random-s1', 'cep-1h-random-s2', 'cvf-1h-half-s0', 'cvf-1h-half-s1'}
     for name in names:
         assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
         assert json.loads((runs/name/'metrics.json').read_text())[-1]['epoch'] == 1
     summary = {os.path.basename(s['path']): s for s in json.loads((out/'runs.json').read_text())}
     assert set(summary) == names, summary
     for name, flags in [('p-conv-b128-e30-s1', ['--preset p-conv ', '--batch-size 128', '--lrs 0.96,0.224,0.096', '--schedule cosine', '--seed 1']),
-                        ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h '])]:
+                        ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h ']),
+                        ('cep-1h-random-s2', ['--preset cep-1h ', '--nudge random', '--seed 2']), ('cvf-1h-half-s1', ['--preset cvf-1h ', '--lrs 0.0038,0.0019', '--seed 1'])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
-    assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100, 100, 100, 100]
+    assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100] * 6
     tte = json.loads((out/'tte.json').read_text())
     assert set(tte) == {'p-1h', 'eb-1h', 'p-1h-bptt'} and all(v['epochs'] == 1 == len(v['epoch_seconds']) for v in tte.values())
 
@@ -37,8 +39,9 @@ def test_campaign_parts(tmp_path, data_dir):
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'prof_conv.txt'], log[-3000:]
     assert 'phase 2' not in log and not list(runs.iterdir())
     rows = json.loads((out/'bench_conv.json').read_text())
-    assert [r['model_kw'] for r in rows] == [{}, {'unpool': 'mask'}, {'channels_last': True}, {'unpool': 'mask', 'channels_last': True}]
-    assert log.count("x the default compiled step's speed") == 3
+    both = {'unpool': 'mask', 'channels_last': True}
+    assert [r['model_kw'] for r in rows] == [{}, {'unpool': 'mask'}, {'channels_last': True}, both, {}, both]
+    assert log.count("x the default compiled step's speed") == 5
     prof = (out/'prof_conv.txt').read_text()
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
     rc, log, out, runs = campaign(tmp_path/'b', data_dir, 100, 200, PARTS='train', TRAIN='eb cep1', PINS='0')
