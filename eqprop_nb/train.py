@@ -360,6 +360,8 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
           verbose:bool=True, # print a line per epoch
           fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (dense, float32, pinned on a GPU: `kernels.fused_by_default`) or else CUDA graphs, on the CPU off
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
+          compile_mode:str='default', # torch.compile's mode with fast='compile': 'default' or 'max-autotune-no-cudagraphs' (`fast.FastPath`)
+          layout:dict|None=None, # passed to the model's `configure`: how a step lays out its work, not what it computes (ConvNet: unpool='mask', channels_last=True)
           val:int=0, # hold out the last `val` training examples as a validation set: each epoch records `val_error`, and `best.pt` keeps the weights of the epoch with the lowest validation error
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
     "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
@@ -375,7 +377,13 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
         fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
                 'fused' if fused_by_default(algo.model) else 'graph')
-    runner = None if fast == 'off' else FastPath(algo, opt, fast)          # checked before anything is written; graphs come later
+    if compile_mode != 'default' and fast != 'compile':
+        raise ValueError(f"compile_mode {compile_mode!r} applies to fast='compile' (--fast compile), and this run's loop is {fast!r}")
+    if layout:
+        if not hasattr(algo.model, 'configure'):
+            raise ValueError(f'layout {layout} needs a model with configure() (the ConvNet: --unpool, --channels-last), not {type(algo.model).__name__}')
+        algo.model.configure(**layout)
+    runner = None if fast == 'off' else FastPath(algo, opt, fast, compile_mode=compile_mode)   # checked before anything is written; graphs come later
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
@@ -401,7 +409,8 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         elif ck.exists():
             raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
         save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
-                                                        limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32)))
+                                                        limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
+                                                        compile_mode=compile_mode, layout=layout or {}))
     set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
     if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
     try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held)
@@ -492,6 +501,9 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  init:str=None, # override: hopfield model's initialization, glorot or uniform
                  fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
+                 compile_mode:str='default', # with --fast compile: torch.compile's mode, default or max-autotune-no-cudagraphs
+                 unpool:str=None, # conv model: how a step writes P⁻¹, scatter (max_unpool2d) or mask (elementwise); the same values
+                 channels_last:store_true=False, # conv model: NHWC states and kernels; the same values
                  val:int=0, # hold out the last N training examples for validation; best.pt keeps the weights of the epoch with the lowest validation error
                 ):
     "Train Equilibrium Propagation on MNIST."
@@ -501,7 +513,8 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
-                    input_map=input_map, init=init, fast=fast, tf32=tf32, val=val)
+                    input_map=input_map, init=init, fast=fast, tf32=tf32, val=val, compile_mode=compile_mode,
+                    layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}))
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     h, b = run.history, run.best
@@ -524,7 +537,7 @@ def main(argv:list[str]|None=None):
     run_console(eqprop_train, 'eqprop_train', argv)
 
 # %% ../nbs/03_train.ipynb #98629150
-_RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32'}      # what config.json holds besides `Config`
+_RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32', 'compile_mode', 'layout'}      # what config.json holds besides `Config`
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}
 
 def _flag(k:str, v) -> str:
@@ -552,6 +565,9 @@ def run_summary(path) -> dict:
     cli = [(k, v) for k, v in diff if k in sig and v is not None and v != []]
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
+    lay = conf.get('layout') or {}
+    cmd += ([_flag('compile_mode', conf['compile_mode'])] if conf.get('compile_mode', 'default') != 'default' else []) + \
+           ([_flag('unpool', lay['unpool'])] if lay.get('unpool') else []) + (['--channels-last'] if lay.get('channels_last') else [])
     te = [r['test_error'] for r in hist]
     b = min(range(len(te)), key=te.__getitem__)                          # the first of the lowest
     s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff if (k, v) not in cli},
