@@ -41,7 +41,7 @@ class FastPath:
                  opt:torch.optim.Optimizer, # stepped inside the graph: its hyperparameters are fixed once captured
                  mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (the fused relaxation kernels in CUDA graphs)
                  warmup:int=2, # eager batches of each key before its graph is captured
-                 compile_mode:str='default'): # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (below)
+                 compile_mode:str='default'): # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (see above)
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
         if compile_mode not in COMPILE_MODES:
             raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (reduce-overhead and '
@@ -63,7 +63,6 @@ class FastPath:
             from eqprop_nb.kernels import FusedRelax
             self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax
         else: self.kernel = contextlib.nullcontext()
-        self.compile_mode = compile_mode
         self.step = torch.compile(algo.model.step, dynamic=False, mode=compile_mode) if mode == 'compile' else None   # put in place during a batch only
         self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
@@ -129,6 +128,8 @@ def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:
                      deterministic:bool=False, # cuDNN's deterministic algorithms in every run (ConvNets: no atomics in convolutions)
                      control:bool=False, # also run the harness loop a second time: its distance to the first is the run-to-run noise
                      epochs:int=1, # passes over the `n` images (a short last batch is captured from the third on)
+                     compile_mode:str='default', # torch.compile's mode when `mode` is 'compile'
+                     model_kw:dict|None=None, # the fast run's model is `configure`d with these (the ConvNet's layouts); the harness run keeps the default
                      **overrides) -> dict:
     "Train `epochs` passes over `n` MNIST images with the harness loop and with FastPath(`mode`), from the same seed (a learning-rate schedule spans the passes): relative weight distance, training errors, and the harness's own run-to-run distance if `control`."
     from eqprop_nb.train import get_config, pick_device
@@ -136,25 +137,27 @@ def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:
     cfg = get_config(preset, **overrides).replace(epochs=epochs)
     was = torch.backends.cudnn.deterministic
     torch.backends.cudnn.deterministic = deterministic or was
-    try: runs = [_pin_run(cfg, m, n, data, dev, epochs) for m in ('harness', mode) + (('harness',) if control else ())]
+    try: runs = [_pin_run(cfg, m, n, data, dev, epochs, compile_mode, model_kw) for m in ('harness', mode) + (('harness',) if control else ())]
     finally: torch.backends.cudnn.deterministic = was
     dist = lambda a, b: float((b[1] - a[1]).norm() / a[1].norm())
     return dict(distance=dist(runs[0], runs[1]), error_eager=runs[0][0], error_fast=runs[1][0],
                 control=dist(runs[0], runs[2]) if control else None)
 
-def _pin_run(cfg, m, n, data, dev, epochs=1):
-    "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`): the training error and the flattened weights."
+def _pin_run(cfg, m, n, data, dev, epochs=1, compile_mode='default', model_kw=None):
+    "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`, its model configured with `model_kw`): the training error and the flattened weights."
     from eqprop_nb.train import setup_training, run_epoch
     algo, opt = setup_training(cfg, 0, dev)
+    if m != 'harness' and model_kw: algo.model.configure(**model_kw)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
-    fp = None if m == 'harness' else FastPath(algo, opt, m)
+    fp = None if m == 'harness' else FastPath(algo, opt, m, compile_mode=compile_mode if m == 'compile' else 'default')
     for e in range(epochs): r = run_epoch(cfg, algo, opt, dl, e, fp)
     return r['train_error'], torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
 
 GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
             ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-1h', 'graph', dict(n=200, epochs=3, schedule='cosine', warmup=1), 1e-5), ('p-conv', 'graph', dict(T=30, dtype='float64', deterministic=True, control=True), 1e-8),
-            ('p-1h', 'compile', {}, 1e-4),
+            ('p-1h', 'compile', {}, 1e-4), ('p-1h', 'compile', dict(compile_mode='max-autotune-no-cudagraphs'), 1e-4),   # the autotuned compile: not yet run on a GPU
+            ('p-conv', 'compile', dict(T=30, dtype='float64', deterministic=True, control=True, model_kw=dict(unpool='mask', channels_last=True)), 1e-8),   # layouts: not yet run on a GPU
             ('p-1h', 'fused', dict(momentum=0.9), 1e-5), ('eb-1h', 'fused', dict(T=30), 1e-5), ('cep-1h', 'fused', {}, 1e-5),
             ('cvf-1h', 'fused', {}, 1e-5), ('p-1h-bptt', 'fused', dict(n=290, epochs=4), 1e-5), ('p-1h-b128', 'fused', dict(n=1024, epochs=2), 1e-5),
             ('ep17-1h', 'fused', {}, 1e-5), ('p-1h', 'fused', dict(act='tanh'), 1e-5),   # hardsigmoid with clipping, tanh: passed on an H200
@@ -209,9 +212,12 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
-    if compile_mode not in COMPILE_MODES: raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)}')
+    if compile_mode not in COMPILE_MODES:
+        raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (reduce-overhead and '
+                         "max-autotune make CUDA graphs of their own, which cannot run inside the fast path's graphs)")
     if compile_mode != 'default' and 'compile' not in modes:
-        raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}")
+        raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}; "
+                         "add it (modes=[..., 'compile'], --modes ...,compile)")
     if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
     if passes < 1: raise ValueError(f'passes must be at least 1, got {passes}')
     rows = []

@@ -372,11 +372,13 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
-    from eqprop_nb.fast import FastPath, capture_problem
+    from eqprop_nb.fast import FastPath, capture_problem, COMPILE_MODES
     from eqprop_nb.kernels import fused_by_default
     if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
         fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
                 'fused' if fused_by_default(algo.model) else 'graph')
+    if compile_mode not in COMPILE_MODES:
+        raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (--compile-mode)')
     if compile_mode != 'default' and fast != 'compile':
         raise ValueError(f"compile_mode {compile_mode!r} applies to fast='compile' (--fast compile), and this run's loop is {fast!r}")
     if layout:
@@ -397,13 +399,18 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     if out is not None:
         ck = out/'checkpoint.pt'
         if resume and ck.exists():
-            was = json.loads((out/'config.json').read_text()).get('epochs') if (out/'config.json').exists() else None
-            history = _restore(ck, algo, opt, ident)
+            old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
+            was, history = old.get('epochs'), _restore(ck, algo, opt, ident)
+            how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
+            before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
+            if history and old and before != how:
+                print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same values, but seconds per epoch '
+                      'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
             if cfg.schedule != 'constant' and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
                 n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
-                old = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
+                prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
                 print(f'note: the {cfg.schedule} schedule was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
-                      f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {old})', file=sys.stderr, flush=True)
+                      f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
             if history:                            # a kill between the checkpoint and these files must not leave them stale
                 save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
         elif ck.exists():
@@ -566,7 +573,7 @@ def run_summary(path) -> dict:
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
     lay = conf.get('layout') or {}
-    cmd += ([_flag('compile_mode', conf['compile_mode'])] if conf.get('compile_mode', 'default') != 'default' else []) + \
+    cmd += (['--fast compile', _flag('compile_mode', conf['compile_mode'])] if conf.get('compile_mode', 'default') != 'default' else []) + \
            ([_flag('unpool', lay['unpool'])] if lay.get('unpool') else []) + (['--channels-last'] if lay.get('channels_last') else [])
     te = [r['test_error'] for r in hist]
     b = min(range(len(te)), key=te.__getitem__)                          # the first of the lowest

@@ -42,12 +42,21 @@ def test_campaign_parts(tmp_path, data_dir):
     both = {'unpool': 'mask', 'channels_last': True}
     assert [r['model_kw'] for r in rows] == [{}, {'unpool': 'mask'}, {'channels_last': True}, both, {}, both]
     assert log.count("x the default compiled step's speed") == 5
+    assert [r['compile_mode'] for r in rows] == [None] * 6          # the CPU's dry run measures eager: no compile mode on its rows
     prof = (out/'prof_conv.txt').read_text()
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
     rc, log, out, runs = campaign(tmp_path/'b', data_dir, 100, 200, PARTS='train', TRAIN='eb cep1', PINS='0')
     assert rc == 0, log[-3000:]
     assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cep-1h-s2', 'cep-1h-s3', 'eb-1h-e60-s2', 'eb-1h-e60-s3'], log[-3000:]
     assert not (runs/'pins.log').exists()
+    rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3', PINS='compile',
+                                  PCONV_FLAGS='--unpool mask --channels-last')
+    assert rc == 0, log[-3000:]
+    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['eb-2h', 'p-3h', 'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1'], log[-3000:]
+    for s in json.loads((out/'runs.json').read_text()):
+        if 'p-conv' in s['path']: assert s['command'].endswith('--unpool mask --channels-last'), s['command']
+    assert json.loads((runs/'p-conv-b128-e30-s1'/'config.json').read_text())['layout'] == {'unpool': 'mask', 'channels_last': True}
+    assert re.search(r'\b3 skipped, \d+ deselected', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # -k compile: the compile pins, skipped off a GPU
 
 
 def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
