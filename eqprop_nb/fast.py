@@ -35,6 +35,20 @@ def capture_problem(algo, opt) -> str|None:
                 f'not {type(opt).__name__}; use the eager loop (fast=\'off\', --fast off) with this optimizer')
     return None
 
+def _check_compile_mode(compile_mode:str):
+    "Raise a clear error unless `compile_mode` is one of `COMPILE_MODES` (FastPath, bench and train share it)."
+    if compile_mode not in COMPILE_MODES:
+        raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (--compile-mode; reduce-overhead '
+                         "and max-autotune make CUDA graphs of their own, which cannot run inside the fast path's graphs)")
+
+def _configure(model, layout:dict|None):
+    "`model.configure(**layout)` (the ConvNet's unpool, channels_last), with a clear error for a model that has no `configure`."
+    if not layout: return model
+    if not hasattr(model, 'configure'):
+        raise ValueError(f'layout {layout} needs a model with configure() (the ConvNet: unpool, channels_last; --unpool, --channels-last), '
+                         f'not {type(model).__name__}')
+    return model.configure(**layout)
+
 class FastPath:
     "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph', 'compile' or 'fused'), or the same loop run eagerly ('eager')."
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
@@ -43,9 +57,7 @@ class FastPath:
                  warmup:int=2, # eager batches of each key before its graph is captured
                  compile_mode:str='default'): # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (see above)
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
-        if compile_mode not in COMPILE_MODES:
-            raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (reduce-overhead and '
-                             "max-autotune make CUDA graphs of their own, which cannot run inside this path's graphs)")
+        _check_compile_mode(compile_mode)
         if compile_mode != 'default' and mode != 'compile':
             raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', not {mode!r}")
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
@@ -147,7 +159,7 @@ def _pin_run(cfg, m, n, data, dev, epochs=1, compile_mode='default', model_kw=No
     "One pass of the harness loop (`m` = 'harness') or of FastPath(`m`, its model configured with `model_kw`): the training error and the flattened weights."
     from eqprop_nb.train import setup_training, run_epoch
     algo, opt = setup_training(cfg, 0, dev)
-    if m != 'harness' and model_kw: algo.model.configure(**model_kw)
+    if m != 'harness': _configure(algo.model, model_kw)
     x, y = mnist(data, 'train', len(algo.model.shapes[0]) == 1, dev, getattr(torch, cfg.dtype), limit=n)
     dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0)
     fp = None if m == 'harness' else FastPath(algo, opt, m, compile_mode=compile_mode if m == 'compile' else 'default')
@@ -212,9 +224,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m != 'reference' and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
-    if compile_mode not in COMPILE_MODES:
-        raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (reduce-overhead and '
-                         "max-autotune make CUDA graphs of their own, which cannot run inside the fast path's graphs)")
+    _check_compile_mode(compile_mode)
     if compile_mode != 'default' and 'compile' not in modes:
         raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}; "
                          "add it (modes=[..., 'compile'], --modes ...,compile)")
@@ -227,10 +237,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         ref_w, xy, test = None, None, None
         for mode in modes:
             algo, opt = setup_training(cfg, seed, dev)
-            if model_kw:
-                if not hasattr(algo.model, 'configure'):
-                    raise ValueError(f'model_kw {model_kw} needs a model with configure() (the ConvNet), not {type(algo.model).__name__}')
-                algo.model.configure(**model_kw)
+            _configure(algo.model, model_kw)
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
                 if why := fused_problem(algo.model):                # e.g. the ConvNet: the other modes still run

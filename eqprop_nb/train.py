@@ -372,19 +372,15 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
-    from eqprop_nb.fast import FastPath, capture_problem, COMPILE_MODES
+    from eqprop_nb.fast import FastPath, capture_problem, _check_compile_mode, _configure
     from eqprop_nb.kernels import fused_by_default
     if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
         fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
                 'fused' if fused_by_default(algo.model) else 'graph')
-    if compile_mode not in COMPILE_MODES:
-        raise ValueError(f'unknown compile_mode {compile_mode!r}; choose one of {", ".join(COMPILE_MODES)} (--compile-mode)')
+    _check_compile_mode(compile_mode)                                       # here too: --fast off builds no FastPath
     if compile_mode != 'default' and fast != 'compile':
         raise ValueError(f"compile_mode {compile_mode!r} applies to fast='compile' (--fast compile), and this run's loop is {fast!r}")
-    if layout:
-        if not hasattr(algo.model, 'configure'):
-            raise ValueError(f'layout {layout} needs a model with configure() (the ConvNet: --unpool, --channels-last), not {type(algo.model).__name__}')
-        algo.model.configure(**layout)
+    _configure(algo.model, layout)
     runner = None if fast == 'off' else FastPath(algo, opt, fast, compile_mode=compile_mode)   # checked before anything is written; graphs come later
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
