@@ -54,6 +54,7 @@ class Config:
     dt: float = 1.0                # discrete Φ models: damping of each step, s ← s + dt·(step(s) − s); 1: the undamped map
     schedule: str = 'constant'     # learning rates over the epochs: 'constant', or 'cosine' (a half cosine down to 0 at the end)
     warmup: int = 0                # epochs of linear warm-up of the learning rates before the schedule (large batches)
+    cooldown: int = 0              # constant schedule: the last N epochs fall linearly towards 0 (warm-up, hold, cool-down)
     input_map: str = 'x'           # hopfield model: what the input layer holds, 'x' or 'rho' (ρ(x), the energy-based code of [E19])
     init: str = 'glorot'           # hopfield model: 'glorot' ([EP17]) or 'uniform' (U(±1/√fan_in) for W and b, [E19]'s code)
 
@@ -215,8 +216,13 @@ def lr_factor(cfg:Config, epoch:int) -> float:
     if not 0 <= cfg.warmup < cfg.epochs:
         raise ValueError(f'a warm-up of {cfg.warmup} must be at least 0 and fewer than the epochs of the run ({cfg.epochs}): '
                          'lower --warmup or raise --epochs')
+    if cfg.cooldown and cfg.schedule != 'constant':
+        raise ValueError(f'a cool-down ends the constant schedule; the {cfg.schedule} schedule falls to 0 by itself: drop --cooldown or --schedule')
+    if not 0 <= cfg.cooldown <= cfg.epochs - cfg.warmup:
+        raise ValueError(f'a cool-down of {cfg.cooldown} must be at least 0 and at most the epochs after the warm-up '
+                         f'({cfg.epochs} - {cfg.warmup}): lower --cooldown or raise --epochs')
     if epoch < cfg.warmup: return (epoch + 1) / (cfg.warmup + 1)
-    if cfg.schedule == 'constant': return 1.
+    if cfg.schedule == 'constant': return min(1., (cfg.epochs - epoch) / (cfg.cooldown + 1)) if cfg.cooldown else 1.
     return 0.5 * (1 + math.cos(math.pi * (epoch - cfg.warmup + 0.5) / (cfg.epochs - cfg.warmup)))
 
 def set_learning_rates(cfg:Config, opt:torch.optim.Optimizer, epoch:int) -> float:
@@ -402,10 +408,11 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
             if history and old and before != how:
                 print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same values, but seconds per epoch '
                       'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
-            if cfg.schedule != 'constant' and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
+            if (cfg.schedule != 'constant' or cfg.cooldown) and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
                 n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
-                prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
-                print(f'note: the {cfg.schedule} schedule was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
+                try: prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
+                except ValueError: prev = 'a schedule that no longer fits'
+                print(f'note: the {cfg.schedule} schedule{f" with its {cfg.cooldown}-epoch cool-down" * bool(cfg.cooldown)} was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
                       f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
             if history:                            # a kill between the checkpoint and these files must not leave them stale
                 save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
@@ -461,7 +468,7 @@ def presets_table() -> str:
         c = get_config(name)
         arch = '-'.join(map(str, c.sizes)) if c.model != 'conv' else f"conv {'-'.join(map(str, c.channels))} fc {'-'.join(map(str, c.sizes))}"
         rows.append(f"{name:12s} {p['description']:56s} {arch:22s} T {c.T}/K {c.K}  "
-                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + (f" ({c.schedule}, warm-up {c.warmup})" if c.schedule != 'constant' or c.warmup else '')
+                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + (f" ({c.schedule}, warm-up {c.warmup}" + (f", cool-down {c.cooldown}" if c.cooldown else '') + ")" if c.schedule != 'constant' or c.warmup or c.cooldown else '')
                     + f"  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
@@ -500,6 +507,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  schedule:str=None, # override: learning rates over the epochs, constant or cosine
                  warmup:int=None, # override: epochs of linear learning-rate warm-up
+                 cooldown:int=None, # override: with the constant schedule, the last N epochs' learning rates fall linearly towards 0
                  input_map:str=None, # override: hopfield model's input layer, x or rho (ρ(x))
                  init:str=None, # override: hopfield model's initialization, glorot or uniform
                  fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile, fused
@@ -515,7 +523,7 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
                     epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
+                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup, cooldown=cooldown,
                     input_map=input_map, init=init, fast=fast, tf32=tf32, val=val, compile_mode=compile_mode,
                     layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}))
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:

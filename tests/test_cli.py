@@ -62,6 +62,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--fast', 'fused', '--device', 'cpu', '--preset', 'p-1h'], 'the fused kernels run on a CUDA GPU'),
     (['--schedule', 'step'], 'unknown schedule'),
     (['--warmup', '1'], 'fewer than the epochs'),
+    (['--cooldown', '2'], 'lower --cooldown or raise --epochs'),
+    (['--schedule', 'cosine', '--cooldown', '1'], 'drop --cooldown or --schedule'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     # In this process: each refusal comes before any training, so a subprocess per case would mostly time torch's import.
