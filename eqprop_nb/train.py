@@ -410,8 +410,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
                       'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
             if (cfg.schedule != 'constant' or cfg.cooldown) and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
                 n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
-                try: prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'
-                except ValueError: prev = 'a schedule that no longer fits'
+                prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'   # the same cool-down: it is in the identity
                 print(f'note: the {cfg.schedule} schedule{f" with its {cfg.cooldown}-epoch cool-down" * bool(cfg.cooldown)} was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
                       f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
             if history:                            # a kill between the checkpoint and these files must not leave them stale
@@ -461,6 +460,11 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
 def _floats(s): return None if s is None else [float(v) for v in str(s).split(',')]
 def _ints(s): return None if s is None else [int(v) for v in str(s).split(',')]
 
+def _schedule_text(c:Config) -> str:
+    "' (cosine, warm-up 1)', ' (constant, warm-up 0, cool-down 20)', or '' for constant rates throughout."
+    if c.schedule == 'constant' and not (c.warmup or c.cooldown): return ''
+    return f" ({c.schedule}, warm-up {c.warmup}" + (f", cool-down {c.cooldown})" if c.cooldown else ")")
+
 def presets_table() -> str:
     "One line per preset: name, description, architecture, T/K, β, learning rates, epochs."
     rows = []
@@ -468,7 +472,7 @@ def presets_table() -> str:
         c = get_config(name)
         arch = '-'.join(map(str, c.sizes)) if c.model != 'conv' else f"conv {'-'.join(map(str, c.channels))} fc {'-'.join(map(str, c.sizes))}"
         rows.append(f"{name:12s} {p['description']:56s} {arch:22s} T {c.T}/K {c.K}  "
-                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + (f" ({c.schedule}, warm-up {c.warmup}" + (f", cool-down {c.cooldown}" if c.cooldown else '') + ")" if c.schedule != 'constant' or c.warmup or c.cooldown else '')
+                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + _schedule_text(c)
                     + f"  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
     return '\n'.join(rows)
 
