@@ -1,5 +1,5 @@
 "The GPU campaign script (`.ci/gpu/campaign`), run here at toy sizes on the CPU: a lent GPU is rare, and a broken script would waste it."
-import json, os, re, subprocess
+import json, os, re, shutil, subprocess
 from conftest import ROOT, BIN, train_here
 
 def campaign(tmp_path, data_dir, budget, timeout, **env):
@@ -85,3 +85,29 @@ def test_campaign_resumes_the_unfinished_runs(tmp_path, data_dir):
     assert sorted(f.name for f in out.iterdir()) == ['log.txt', 'resume.json', 'resume.tgz'], log[-3000:]
     back = json.loads((out/'resume.json').read_text())                            # what comes back: the resumed run only
     assert [(os.path.basename(r['path']), r['epochs']) for r in back] == [('p-1h-a', 2)], back
+
+
+def test_keep_carries_the_unfinished_runs_to_the_next_call(tmp_path, data_dir):
+    "`.ci/gpu/keep` puts a call's unfinished runs into the tracked carry folder (and drops the finished); the next call's trainings start from them."
+    runs, carry = tmp_path/'campaign', tmp_path/'carry'
+    small = ['--limit-train', 100, '--limit-test', 100, '--T', 4, '--K', 2, '--device', 'cpu', '--fast', 'off', '--no-progress', '--epochs', 1]
+    for name, extra in (('cep-2h', []), ('p-2h-b128', ['--warmup', 0])):         # one epoch: no warm-up epoch
+        assert train_here('--preset', name, '--data', data_dir, '--out', runs/name, *small, *extra) == (0, '')
+    conf = json.loads((runs/'cep-2h'/'config.json').read_text())
+    (runs/'cep-2h'/'config.json').write_text(json.dumps(conf | {'epochs': 2}))   # as a run stopped after its first of two epochs
+    carry.mkdir(); shutil.copytree(runs/'p-2h-b128', carry/'p-2h-b128')          # kept by an earlier call, finished in this one
+    subprocess.run(['tar', 'czf', str(tmp_path/'runs.tgz'), '-C', str(tmp_path), 'campaign'], check=True)
+    keep = lambda: subprocess.run(['bash', str(ROOT/'.ci/gpu/keep'), str(tmp_path/'runs.tgz')], capture_output=True, text=True,
+                                  env=dict(os.environ, CARRY=str(carry), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"), timeout=60)
+    p = keep()
+    assert p.returncode == 0, p.stderr
+    assert 'cep-2h: 1 of 2 epochs kept' in p.stdout and 'p-2h-b128: finished (1 of 1 epochs); removed' in p.stdout, p.stdout
+    assert sorted(f.name for f in carry.iterdir()) == ['cep-2h']                  # the finished run is no longer carried
+    assert sorted(f.name for f in (carry/'cep-2h').iterdir()) == ['checkpoint.pt', 'config.json', 'metrics.json']
+    p = keep()                                                                     # the same call again: nothing further on
+    assert p.returncode == 0 and 'as far on (1 epochs); kept as it was' in p.stdout and p.stdout.rstrip().startswith('cep-2h'), p.stdout
+    kept = json.loads((carry/'cep-2h'/'metrics.json').read_text())
+    rc, log, out, fresh = campaign(tmp_path/'next', data_dir, 100, 200, PARTS='train', TRAIN='cep2', PINS='0', CARRY=str(carry))
+    assert rc == 0, log[-3000:]
+    assert f'cep-2h goes on after epoch 1, from the checkpoint carried in {carry}' in log, log[-3000:]
+    assert json.loads((fresh/'cep-2h'/'metrics.json').read_text()) == kept        # its epoch came from the carried run, not a new one
