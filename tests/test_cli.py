@@ -55,6 +55,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--preset', 'cep-1h', '--nudge', 'symmetric'], 'one way only'),
     (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
     (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
+    (['--K', '0'], 'T and K must be at least 1'),
+    (['--preset', 'cep-1h', '--K', '0'], 'T and K must be at least 1'),
     (['--fast', 'warp'], 'unknown fast mode'),
     (['--dt', '0.5'], 'discrete Φ models'),
     (['--preset', 'p-1h', '--dt', '1.5'], 'dt must lie in (0, 1]'),
