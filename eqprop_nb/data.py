@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #652e7cb4
 from __future__ import annotations
-import gzip, os, struct
+import gzip, os, struct, zlib
 from pathlib import Path
 import torch
 
@@ -39,7 +39,9 @@ def find_mnist(root) -> Path|None:
 def read_idx(path) -> torch.Tensor:
     "An IDX file (gzipped or not) of unsigned bytes as a `uint8` tensor of its shape."
     path = Path(path)
-    data = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
+    try: data = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:        # an interrupted download, or a web page saved under the name
+        raise ValueError(f'{path} is truncated or corrupt ({e}); download it again or replace it with the official MNIST file') from None
     if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 8:
         raise ValueError(f'{path} is not an IDX file of unsigned bytes (bad header); replace it with the official MNIST file')
     ndim = data[3]

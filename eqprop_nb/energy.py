@@ -54,7 +54,11 @@ class LayeredModel(nn.Module):
     "Base of the models: a clamped input and a list of free layers, with fixed per-example shapes."
     def __init__(self, shapes:list): # per-example shape of the input, then of each free layer
         super().__init__()
-        self.shapes = [tuple(int(d) for d in ((sh,) if isinstance(sh, int) else sh)) for sh in shapes]
+        whole = lambda d: isinstance(d, int) or (torch.is_tensor(d) and d.ndim == 0 and not d.is_floating_point()) or type(d).__name__.startswith('int')
+        if isinstance(shapes, (str, bytes)) or not hasattr(shapes, '__iter__') or not all(
+                whole(sh) or (isinstance(sh, (tuple, list, torch.Size)) and all(whole(d) for d in sh)) for sh in shapes):
+            raise TypeError(f'the layer sizes must be a list of whole numbers, input first, such as [784, 500, 10], got {shapes!r}')
+        self.shapes = [tuple(int(d) for d in ((sh,) if whole(sh) else sh)) for sh in shapes]
         if len(self.shapes) < 2 or min(min(sh) for sh in self.shapes) < 1:
             raise ValueError(f'a model needs an input and at least one free layer, all of positive size, got {shapes}')
 
@@ -140,6 +144,9 @@ def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
     want = [(x.shape[0], *sh) for sh in self.shapes[1:]]
     got = [tuple(t.shape) for t in s]
     if got != want: raise ValueError(f'the state must be {len(want)} tensors of shapes {want}, got {got}')
+    other = [(n + 1, t.dtype, t.device) for n, t in enumerate(s) if t.dtype != x.dtype or t.device != x.device]
+    if other: raise TypeError(f'layer {other[0][0]} of the state is {other[0][1]} on {other[0][2]} but the input is {x.dtype} on {x.device}; '
+                              'make the state like the input (e.g. model.init_state(x), or t.to(x))')
     if finite:                                       # one host-device synchronization for the input and all layers
         ok = torch.stack([torch.isfinite(t).all() for t in (x, *s)]).tolist()
         if not ok[0]: raise FloatingPointError('the input holds NaN or infinite values')
@@ -152,6 +159,9 @@ def check_target(self:LayeredModel, x:Tensor, y:Tensor):
     if tuple(y.shape) != want:
         hint = '; convert class labels with `one_hot`' if y.ndim == 1 else ''
         raise ValueError(f'expected a target of shape {want}, got {tuple(y.shape)}{hint}')
+    if y.dtype != x.dtype or y.device != x.device:
+        raise TypeError(f'the target is {y.dtype} on {y.device} but the input is {x.dtype} on {x.device}; convert it (y.to(x)), '
+                        'or pass class labels where the function takes them')
 
 @patch
 def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:

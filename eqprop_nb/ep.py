@@ -104,8 +104,8 @@ class EP:
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  seed:int=0, # seed of the random signs
                  check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
-        if len(betas) != 2 or betas[0] == betas[1]:
-            raise ValueError(f'betas must be two different nudging strengths (the update divides by β₂ − β₁), got {betas}; '
+        if not hasattr(betas, '__len__') or len(betas) != 2 or betas[0] == betas[1] or not all(map(math.isfinite, betas)):
+            raise ValueError(f'betas must be two different finite nudging strengths (the update divides by β₂ − β₁), got {betas!r}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         if int(T) < 1 or int(K) < 1: raise ValueError(f'T and K must be at least 1, got T={T}, K={K}')
         self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(map(float, betas))

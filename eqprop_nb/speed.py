@@ -24,6 +24,11 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath
     if not isinstance(warmup, int) or warmup < 0: raise ValueError(f'warmup is a number of batches (0 or more), got {warmup!r}')
+    if isinstance(presets, str): presets = [presets]                 # one preset named alone
+    if not presets: raise ValueError('give at least one preset to time')
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
+        raise ValueError(f'target is a test error as a fraction in [0, 1), got {target!r}' + (f' (for {target}% pass {target / 100})' if isinstance(target, (int, float)) and 1 <= target < 100 else ''))
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1: raise ValueError(f'max_epochs must be a whole number of at least 1, got {max_epochs!r}')
     dev = pick_device(device)
     out = {}
     for name in presets:

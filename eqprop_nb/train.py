@@ -19,12 +19,12 @@ from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config', 'register_algorithm',
-           'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm', 'make_optimizer',
-           'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json',
-           'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history', 'pick_device', 'Run', 'train',
-           'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main', 'run_summary', 'find_runs',
-           'runs_table', 'eqprop_runs', 'runs_main']
+__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config', 'check_config',
+           'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm',
+           'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate',
+           'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
+           'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main',
+           'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -118,6 +118,38 @@ def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
     base = {k: v for k, v in PRESETS.get(preset, {}).items() if k != 'description'}
     return Config().replace(**base).replace(**{k: v for k, v in overrides.items() if v is not None})
 
+# %% ../nbs/03_train.ipynb #4584da19
+def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
+
+def check_config(cfg:Config):
+    "Raise a clear error, naming the setting and its flag, for a value no run can use: a wrong type, a count or rate out of range, a setting of another model."
+    def whole(k, lo):
+        v = getattr(cfg, k)
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise ValueError(f'{k} must be a whole number of at least {lo}, got {v!r} ({_flag_name(k)})')
+    for k, lo in (('epochs', 1), ('batch_size', 1), ('T', 1), ('K', 1), ('warmup', 0), ('cooldown', 0), ('kernel', 1), ('pool', 1)): whole(k, lo)
+    real = lambda v: not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+    for k in ('beta', 'eps', 'dt', 'momentum', 'weight_decay'):
+        if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
+    if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
+    if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
+    if cfg.weight_decay < 0: raise ValueError(f'weight decay must be at least 0, got {cfg.weight_decay} (--weight-decay)')
+    for k, kind in (('sizes', 'layer sizes, input first, e.g. 784,500,10'), ('channels', 'channels, e.g. 32,64')):
+        v = getattr(cfg, k)
+        if not isinstance(v, (list, tuple)) or not all(isinstance(d, int) and not isinstance(d, bool) for d in v):
+            raise ValueError(f'{k} must be a list of whole numbers ({kind}), got {v!r} ({_flag_name(k)})')
+    if not isinstance(cfg.lrs, (list, tuple)) or not cfg.lrs or not all(real(v) for v in cfg.lrs):
+        raise ValueError(f'lrs must be a list of finite learning rates, one per layer of weights, input side first (e.g. 0.1,0.05), got {cfg.lrs!r} (--lrs)')
+    if min(cfg.lrs) <= 0:
+        n = next(i for i, v in enumerate(cfg.lrs) if v <= 0)
+        raise ValueError(f'learning rates must be positive, got {cfg.lrs[n]} for layer {n + 1} of {cfg.lrs} (--lrs): '
+                         + ('0 would leave that layer untrained' if cfg.lrs[n] == 0 else 'a negative rate climbs the loss'))
+    if cfg.model != 'conv' and (cfg.channels or cfg.kernel != Config.kernel or cfg.pool != Config.pool):
+        raise ValueError(f'channels, kernel and pool shape the conv model, not {cfg.model!r}: leave them out (--channels, --kernel, --pool)')
+    if cfg.model not in ('hopfield', 'vf-hopfield') and cfg.eps != Config.eps:
+        raise ValueError(f"eps is the Euler step of the hopfield models (hopfield, vf-hopfield), not of {cfg.model!r}: leave it out "
+                         + ("(--eps; the discrete models' damping is --dt)" if cfg.model in ('prototypical', 'conv') else '(--eps)'))
+
 # %% ../nbs/03_train.ipynb #e08b88af
 MODELS = {
     'hopfield': lambda cfg: HopfieldNet(cfg.sizes, cfg.act, cfg.eps, cfg.clip, cfg.input_map, cfg.init),
@@ -200,6 +232,7 @@ def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
 
 def setup_training(cfg:Config, seed:int, device) -> tuple:
     "The algorithm of `cfg` (its draws seeded by `seed`) on `device` in `cfg.dtype`, and its optimizer, attached where the algorithm steps it itself."
+    check_config(cfg)
     torch.manual_seed(seed)
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=device, dtype=getattr(torch, cfg.dtype))
@@ -346,6 +379,9 @@ def _differences(saved:dict, ident:dict) -> list[str]:
 
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
+    if not isinstance(ck, dict) or not {'identity', 'model', 'optimizer', 'algorithm', 'rng', 'history'} <= ck.keys():
+        raise ValueError(f'{ckpt_path} is not a training checkpoint of eqprop_train (best.pt, for one, holds the weights only); '
+                         'put the run\'s own checkpoint.pt back, or start afresh with another --out')
     diff = _differences(ck['identity'], ident)
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
                               'resume with the same settings, or pass another --out')
@@ -374,7 +410,16 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     if fast not in ('auto', 'off', 'eager', 'graph', 'compile', 'fused'):
         raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile, fused (--fast)')
     cfg = get_config(preset, **overrides)
+    check_config(cfg)
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
+    if len(cfg.sizes) < 1 or cfg.sizes[-1] != 10 or (cfg.model != 'conv' and cfg.sizes[0] != 784):
+        raise ValueError(f"sizes {','.join(map(str, cfg.sizes))} do not fit MNIST: " + ('the layers after the convolutions end with 10, its classes' if cfg.model == 'conv' else
+                         'they start with 784 (its 28×28 pixels) and end with 10 (its classes), e.g. 784,500,10') + ' (--sizes)')
+    for k, v in (('limit_train', limit_train), ('limit_test', limit_test)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise ValueError(f'{_flag_name(k)} must be a positive number of examples, got {v!r}')
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
@@ -400,8 +445,14 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     ident, history = _identity(cfg, seed, limit_train, limit_test, val), []
     if out is not None:
         ck = out/'checkpoint.pt'
+        if resume and not ck.exists():
+            print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there', file=sys.stderr, flush=True)
         if resume and ck.exists():
-            old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
+            try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
+            except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
+            if not isinstance(old, dict):                 # only notes come from it: the checkpoint holds the run's identity
+                print(f"note: {out/'config.json'} cannot be read ({old}); it is written anew from this run's settings", file=sys.stderr, flush=True)
+                old = {}
             was, history = old.get('epochs'), _restore(ck, algo, opt, ident)
             how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
             before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
@@ -457,8 +508,16 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             plot_history(history, out/'learning_curves.png', title=preset or '')
 
 # %% ../nbs/03_train.ipynb #6760792f
-def _floats(s): return None if s is None else [float(v) for v in str(s).split(',')]
-def _ints(s): return None if s is None else [int(v) for v in str(s).split(',')]
+def _numbers(s, kind, flag:str):
+    "The comma-separated numbers of the option `flag` (empty items, as after a trailing comma, are dropped), or None."
+    if s is None: return None
+    try: return [kind(v) for v in str(s).split(',') if v.strip()]
+    except ValueError:
+        raise ValueError(f"{flag} {s}: give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. "
+                         f"{'784,500,10' if kind is int else '0.1,0.05'}") from None
+
+def _floats(s, flag:str='--lrs'): return _numbers(s, float, flag)
+def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
 
 def _schedule_text(c:Config) -> str:
     "' (cosine, warm-up 1)', ' (constant, warm-up 0, cool-down 20)', or '' for constant rates throughout."
@@ -525,13 +584,17 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
     if list_presets: return print(presets_table())
     try:
         run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
-                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
+                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
                     eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                     batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup, cooldown=cooldown,
                     input_map=input_map, init=init, fast=fast, tf32=tf32, val=val, compile_mode=compile_mode,
                     layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}))
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
+    except KeyboardInterrupt:                        # checkpoints are written atomically: the last one is whole
+        print(f"eqprop_train: interrupted; {out or f'runs/{preset}'} keeps the checkpoint of the last finished epoch, if any: "
+              'continue with the same command and --resume', file=sys.stderr)
+        sys.exit(130)
     h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
                 f"{sum(r['seconds'] for r in h) / len(h):.1f} s per epoch; results in {run.out}")
@@ -633,11 +696,15 @@ def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders
         for p in find_runs(paths or []):
             try: summaries.append(run_summary(p))
             except (OSError, ValueError) as e: skipped.append(str(e))
+            except (TypeError, AttributeError, KeyError) as e:          # hand-edited files: values of another type
+                skipped.append(f'{p}: its config.json or metrics.json holds a value of an unexpected type ({type(e).__name__}: {e})')
     except (OSError, ValueError) as e: sys.exit(f'eqprop_runs: error: {e}')
     for m in skipped: print(f'skipped: {m}', file=sys.stderr)
     if not summaries: sys.exit('eqprop_runs: error: no run folder could be read (see the lines above)')
     print(runs_table(summaries, markdown))
-    if save: save_json(Path(save), summaries)
+    if save:
+        try: save_json(Path(save), summaries)
+        except OSError as e: sys.exit(f'eqprop_runs: error: could not write --save {save} ({e.strerror or e}); give a file path in a writable folder')
     return summaries
 
 def runs_main(argv:list[str]|None=None):
