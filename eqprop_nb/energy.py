@@ -94,7 +94,7 @@ class HopfieldNet(LayeredModel):
                  input_map:str='x', # what the input layer holds: 'x' itself ([EP17]) or 'rho', ρ(x) (the energy-based code of [E19])
                  init:str='glorot'): # 'glorot': Glorot-uniform weights, zero biases ([EP17]); 'uniform': U(±1/√fan_in) for both (nn.Linear's, [E19]'s code)
         super().__init__(sizes)
-        if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
+        if not 0 < eps < float('inf'): raise ValueError(f'the Euler step eps must be positive and finite, got {eps}')
         if input_map not in ('x', 'rho'): raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
         if init not in ('glorot', 'uniform'): raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
         self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init

@@ -70,7 +70,7 @@ class FastPath:
         if (mode == 'graph' or self.graphed) and capture_problem(algo, opt): raise ValueError(capture_problem(algo, opt))
         if mode == 'graph' and not self.graphed:
             raise ValueError(f"CUDA graphs need a CUDA device, and the model is on {self.device}; "
-                             "use the mode 'eager' or 'compile' there (--fast eager)")
+                             "use the mode 'eager' or 'compile' there (eqprop_train --fast eager, eqprop_bench --modes reference,eager)")
         if mode == 'fused':                                  # dense models; the kernels notebook
             from eqprop_nb.kernels import FusedRelax
             self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax

@@ -73,7 +73,7 @@ class _Feedback:
 class VFHopfieldNet(_Feedback, VFModel):
     "The Hopfield network with separate backward weights: μ_n = ρ′(s_n)⊙(W ρ(s_{n−1}) + B ρ(s_{n+1}) + b) − s_n, Euler step ε [VF18]."
     def __init__(self, sizes:list[int], act:str|Activation='hardsigmoid', eps:float=0.5, clip:bool=True, point:str='first'):
-        if not eps > 0: raise ValueError(f'the Euler step eps must be positive, got {eps}')
+        if not 0 < eps < float('inf'): raise ValueError(f'the Euler step eps must be positive and finite, got {eps}')
         act = get_activation(act)
         super().__init__(sizes, Activation('identity', lambda s: s, torch.ones_like, act.bounds), clip, point, beta_scale=eps)
         self.act, self.eps, self.init = act, float(eps), 'glorot'      # `HopfieldNet.reset_parameters` reads init
