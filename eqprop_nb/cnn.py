@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import Activation, dense_params
+from .energy import Activation, dense_params, explain_errors
 from .discrete import PhiModel
 
 # %% auto #0
@@ -93,6 +93,7 @@ def _unpool(self:ConvNet, s:Tensor, idx:Tensor, size) -> Tensor:
     return F.max_unpool2d(s, idx, self.pool, output_size=size)
 
 @patch
+@explain_errors
 def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
     "∂Φ/∂s in closed form: pooled convolutions from below, unpool + transposed convolution (or Wᵀ) from above."
     C, g = self.nconv, []

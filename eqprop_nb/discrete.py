@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
 from .ep import EP, ep_grads, relax
 
 # %% auto #0
@@ -40,6 +40,7 @@ def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None)
     return s_next if not beta else s_next[:-1] + [s_next[-1] - beta * (s[-1] - y)]
 
 @patch
+@explain_errors
 def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
     "One time step: s ← σ(∂Φ/∂s) − β ∂ℓ/∂s (damped by `dt` < 1: s ← s + dt·(that − s)), clipped to σ's bounds if `clip`."
     g = self.dphi_ds(x, s, cache)
@@ -86,6 +87,7 @@ class PrototypicalNet(PhiModel):
 def cache(self:PrototypicalNet, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
 @patch
+@explain_errors
 def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
     "∂Φ/∂s_n = W_{n−1}s_{n−1} + b_{n−1} + W_nᵀ s_{n+1}, in closed form."
     g = []

@@ -5,13 +5,13 @@
 # %% ../nbs/01_energy.ipynb #4e6cd2c9
 from __future__ import annotations
 from typing import NamedTuple, Callable
-import math
+import math, functools, inspect
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'dense_params', 'HopfieldNet']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -131,6 +131,7 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
     if p is not None and (x.dtype != p.dtype or x.device != p.device):
         raise TypeError(f'the input is {x.dtype} on {x.device} but the model is {p.dtype} on {p.device}; '
                         'move one to the other (e.g. model.to(x.device, x.dtype))')
+    if x.ndim == 0 or x.shape[0] == 0: raise ValueError(f'the input holds no examples (shape {tuple(x.shape)}): give a batch of at least one')
     if tuple(x.shape[1:]) != self.shapes[0]:
         hint = ('; flatten images first (e.g. x.flatten(1))' if x.ndim > 2 and len(self.shapes[0]) == 1 else
                 '; images need a channel dimension (e.g. x.unsqueeze(1))' if x.ndim == 3 else '')
@@ -141,6 +142,8 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
 def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
     "Raise a clear error unless `s` holds one `(batch, *shape)` tensor per free layer (all finite, if `finite`)."
     self.check_input(x, finite=False)
+    if not isinstance(s, (list, tuple)) or not all(torch.is_tensor(t) for t in s):
+        raise TypeError(f'the state must be a list of tensors, one per free layer (model.init_state(x) makes one), got {type(s).__name__}')
     want = [(x.shape[0], *sh) for sh in self.shapes[1:]]
     got = [tuple(t.shape) for t in s]
     if got != want: raise ValueError(f'the state must be {len(want)} tensors of shapes {want}, got {got}')
@@ -169,6 +172,30 @@ def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
     self.check_input(x, finite=False)
     return [x.new_zeros(x.shape[0], *sh) for sh in self.shapes[1:]]
 
+# %% ../nbs/01_energy.ipynb #c1544a75
+def _explain(model, sig, x, s, args, kw):
+    "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."
+    try: a = sig.bind(model, x, s, *args, **kw).arguments
+    except TypeError: return                          # a call that does not fit the signature: Python's own message says so
+    try:
+        model.check_state(x, s, finite=False)
+        if a.get('beta'):
+            if a.get('y') is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
+            model.check_target(x, a['y'])
+    except (ValueError, TypeError) as clear: raise clear from None
+
+def explain_errors(f):
+    "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
+    sig = inspect.signature(f)
+    @functools.wraps(f)
+    def inner(model, x, s, *args, **kw):
+        if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1: model.check_state(x, s, finite=False)
+        try: return f(model, x, s, *args, **kw)
+        except (RuntimeError, ValueError, TypeError, IndexError):   # what torch raises for shapes, dtypes and missing tensors
+            _explain(model, sig, x, s, args, kw)
+            raise
+    return inner
+
 # %% ../nbs/01_energy.ipynb #49f3dc55
 @patch
 def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
@@ -186,6 +213,7 @@ def input_drive(self:HopfieldNet, x:Tensor) -> Tensor:
     return self.input_rates(x) @ self.W[0].T + self.b[0]
 
 @patch
+@explain_errors
 def grad_s(self:HopfieldNet, x:Tensor, s:list[Tensor], drive:Tensor|None=None) -> list[Tensor]:
     "∂E/∂s_n for every free layer, in closed form."
     r = [self.act.rho(t) for t in s]

@@ -4,17 +4,18 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost
+from .energy import HopfieldNet, cost, explain_errors
 from .data import one_hot
 
 # %% auto #0
 __all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target', 'update_grads']
 
 # %% ../nbs/02_ep.ipynb #87137f88
+@explain_errors
 def euler_step(model:HopfieldNet, x:Tensor, s:list[Tensor],
                beta:float=0., y:Tensor|None=None, # nudging strength β and target y (β ≠ 0 needs y)
                drive:Tensor|None=None) -> list[Tensor]: # `model.input_drive(x)`, when precomputed
@@ -44,6 +45,7 @@ def _check_phase(model, x, s, beta, y, finite=True):
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
           check_finite:bool=True) -> list[Tensor]: # False: check shapes only (no host-device synchronization)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
+    if not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
         fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)

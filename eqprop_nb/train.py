@@ -285,6 +285,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
 
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction."
+    if len(x) == 0: raise ValueError('evaluate needs at least one example, got an empty set')
     wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
     return float(wrong) / len(x)
 
