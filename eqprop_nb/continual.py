@@ -25,6 +25,7 @@ class Continual(EP):
 
     def attach(self, opt):
         "The optimizer that applies the update of every step (its learning rates are the η of each layer)."
+        if not isinstance(opt, torch.optim.Optimizer): raise TypeError(f'attach takes a torch.optim optimizer (its learning rates are the η of each layer), got {type(opt).__name__}')
         self.opt = opt
         return self
 

@@ -111,6 +111,8 @@ def mnist(root=None, # directory holding MNIST
 # %% ../nbs/00_data.ipynb #65daf687
 def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
     "Rows of the identity picked by `labels`, on the labels' device."
+    if not torch.is_tensor(labels):
+        raise TypeError(f'one_hot needs a tensor of integer class labels, got a {type(labels).__name__}; convert it first (torch.as_tensor(labels))')
     if labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
         raise TypeError(f'one_hot needs integer class labels, got a {labels.dtype} tensor')
     labels = labels.long()                        # a uint8 index would be read as a boolean mask

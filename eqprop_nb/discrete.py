@@ -52,6 +52,7 @@ def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=N
 class EnergyPhi(PhiModel):
     "Φ_ε = ½‖s‖² − ε E(x, s, θ) of an energy model: the energy-based setting (EB) of [E19]."
     def __init__(self, energy_model:HopfieldNet):
+        if not isinstance(energy_model, HopfieldNet): raise TypeError(f'EnergyPhi wraps an energy model (a HopfieldNet), got {type(energy_model).__name__}')
         bounds = energy_model.act.bounds if energy_model.clip else None        # ∂Φ_ε/∂s is the Euler step itself: no σ, only the clip
         super().__init__(energy_model.shapes, Activation('identity', lambda s: s, torch.ones_like, bounds), energy_model.clip)
         self.energy_model = energy_model

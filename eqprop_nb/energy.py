@@ -172,7 +172,7 @@ def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
     self.check_input(x, finite=False)
     return [x.new_zeros(x.shape[0], *sh) for sh in self.shapes[1:]]
 
-# %% ../nbs/01_energy.ipynb #c1544a75
+# %% ../nbs/01_energy.ipynb #5267fb39
 def _explain(model, sig, x, s, args, kw):
     "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."
     try: a = sig.bind(model, x, s, *args, **kw).arguments

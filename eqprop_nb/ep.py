@@ -92,9 +92,12 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
 # %% ../nbs/02_ep.ipynb #74573d50
 def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
     "‖est − ref‖ / ‖ref‖ over all tensors together."
+    if len(est) != len(ref): raise ValueError(f'rel_error compares two lists of the same length, got {len(est)} and {len(ref)} tensors')
     est, ref = [t.detach() for t in est], [t.detach() for t in ref]
     num = sum(float(((a - b)**2).sum()) for a, b in zip(est, ref))
-    return math.sqrt(num / sum(float((b**2).sum()) for b in ref))
+    den = sum(float((b**2).sum()) for b in ref)
+    if den == 0: raise ValueError('the reference is zero: a relative error to it is undefined (compare absolute differences instead)')
+    return math.sqrt(num / den)
 
 # %% ../nbs/02_ep.ipynb #34aaf133
 class EP:

@@ -293,7 +293,10 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  compile_mode:str='default'): # torch.compile's mode for the mode compile: default or max-autotune-no-cudagraphs
     "Time the fast path against the harness's eager loop, in one process on one device."
     from eqprop_nb.train import get_config, save_json, pick_device
-    names, rows, err = [p for p in str(preset).split(',') if p], [], None
+    names, rows, err = [p for p in str(preset).split(',') if p.strip()], [], None
+    if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
+    if json and (Path(json).is_dir() or not Path(json).parent.is_dir()):      # found out now, not after the whole benchmark
+        sys.exit(f'eqprop_bench: error: --json {json} must name a file in an existing folder')
     try:
         dev = pick_device(device)
         for name in names:

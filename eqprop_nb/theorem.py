@@ -88,6 +88,7 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
 def plot_gdu(rep:dict, beta:float, title:str='', n_curves:int=4):
     "EP processes (solid) and −BPTT processes (dashed) for a few neurons and synapses; returns the figure."
     import matplotlib.pyplot as plt
+    if beta not in rep['ep']: raise ValueError(f'the report holds the EP processes of β in {sorted(rep["ep"])}, not {beta}')
     eS, eT = rep['ep'][beta]; bS, bT = rep['bptt']
     fig, axs = plt.subplots(1, 2, figsize=(9, 3))
     for ax, e, b, what in [(axs[0], eS, bS, 'neurons'), (axs[1], eT, bT, 'synapses')]:

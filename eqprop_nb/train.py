@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect, shlex
+import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
@@ -419,6 +419,7 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     for k, v in (('limit_train', limit_train), ('limit_test', limit_test)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
             raise ValueError(f'{_flag_name(k)} must be a positive number of examples, got {v!r}')
+    if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
@@ -607,7 +608,12 @@ def run_console(func, prog:str, argv:list[str]|None=None):
     from fastcore.script import anno_parser
     argv = sys.argv[1:] if argv is None else argv
     argv = [a[:2] + a[2:].split('=')[0].replace('-', '_') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
-    args = vars(anno_parser(func, prog=prog).parse_args(argv))
+    parser, joined = anno_parser(func, prog=prog), []
+    for a in argv:              # `--lrs -0.1,-0.05`: argparse takes a value like that for an option; joined, the value reaches the checks
+        opt = parser._option_string_actions.get(joined[-1]) if joined else None
+        if opt is not None and opt.nargs != 0 and re.fullmatch(r'-[0-9.][0-9.,eE+-]*', a): joined[-1] += '=' + a
+        else: joined.append(a)
+    args = vars(parser.parse_args(joined))
     for k in ('xtra', 'pdb'): args.pop(k, None)
     return func(**args)
 

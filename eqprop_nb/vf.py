@@ -152,6 +152,7 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
 # %% ../nbs/05a_vector_field.ipynb #69cbf292
 def feedback_angles(model) -> list[float]:
     "The angle ψ_n (degrees) between W[n+1] and B[n]ᵀ, for each backward matrix of a vector-field model."
+    if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
     out = []
     for n, B in enumerate(model.B):
         W = model.W[n+1].detach(); Bt = B.detach().T
@@ -185,6 +186,8 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
 # %% ../nbs/05a_vector_field.ipynb #36af8f2e
 def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
     "‖J − Jᵀ‖ / ‖J + Jᵀ‖ for J = ∂μ/∂s (continuous-time models), else the s-Jacobian of what the rule differentiates (σ(F) or F), at `s`, all examples together."
+    if not hasattr(model, 'mu') and not hasattr(model, 'field'):
+        raise TypeError(f'{type(model).__name__} is not a vector-field model (it has neither mu nor field); its Jacobian is symmetric by construction')
     f = getattr(model, 'mu', None) or (model.field if model.jacobian == 'field' else lambda x, s: [model.out_act.rho(t) for t in model.field(x, s)])
     sizes = [t.numel() for t in s]
     def flat(v):

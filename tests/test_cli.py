@@ -61,6 +61,8 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--lrs', '0.1,abc'], '--lrs 0.1,abc: give comma-separated numbers'),
     (['--sizes', '784,x,10'], '--sizes 784,x,10: give comma-separated whole numbers'),
     (['--lrs', '0.1,-0.05'], 'learning rates must be positive, got -0.05 for layer 2'),
+    (['--lrs', '-0.1,-0.05'], 'learning rates must be positive, got -0.1 for layer 1'),   # argparse alone takes such a value for an option
+    (['--seed', '-1', '--beta', '-0'], 'beta must be non-zero'),
     (['--lrs', '0.1,0'], '0 would leave that layer untrained'),
     (['--beta', 'nan'], 'beta must be a finite number, got nan (--beta)'),
     (['--momentum', '1.5'], 'momentum must lie in [0, 1)'),
@@ -179,3 +181,12 @@ def test_runs_summary_gives_the_command_that_reproduces_a_run(data_dir, tmp_path
     (tmp_path/'b'/'metrics.json').write_text('[{')
     bad = cli(tmp_path, prog='eqprop_runs')
     assert bad.returncode == 1 and 'cannot be read' in bad.stderr and 'no run folder could be read' in bad.stderr and 'Traceback' not in bad.stderr
+
+def test_bench_refuses_before_it_runs(tmp_path):
+    "eqprop_bench says what is wrong with --preset or --json before any timing (in this process: nothing runs)."
+    from eqprop_nb.fast import main as bench_main
+    for argv, message in ((['--preset', ','], 'give at least one preset'),
+                          (['--preset', 'p-1h', '--json', tmp_path], '--json'),
+                          (['--preset', 'p-1h', '--json', tmp_path/'missing'/'b.json'], 'must name a file in an existing folder')):
+        with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
+        assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
