@@ -28,26 +28,23 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
                         ('cvf-1h-field-cool-s1', ['--preset cvf-1h ', '--model vf-field', '--cooldown 1', '--seed 1'])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
-    assert [r['batch_size'] for r in json.loads((out/'bench_conv.json').read_text())] == [100] * 6
+    rows = json.loads((out/'bench_conv.json').read_text())
+    assert [r['batch_size'] for r in rows] == [100] * 6
+    both = {'unpool': 'mask', 'channels_last': True}
+    assert [r['model_kw'] for r in rows] == [{}, {'unpool': 'mask'}, {'channels_last': True}, both, {}, both]
+    assert log.count("x the default compiled step's speed") == 5
+    assert [r['compile_mode'] for r in rows] == [None] * 6          # the CPU's dry run measures eager: no compile mode on its rows
     tte = json.loads((out/'tte.json').read_text())
     assert set(tte) == {'p-1h', 'eb-1h', 'p-1h-bptt'} and all(v['epochs'] == 1 == len(v['epoch_seconds']) for v in tte.values())
 
 
 def test_campaign_parts(tmp_path, data_dir):
-    "PARTS picks what a call runs: a short call takes the speed parts and the profile, and trains nothing; TRAIN picks the trainings."
-    rc, log, out, runs = campaign(tmp_path, data_dir, 100, 200, PARTS='conv prof')
+    "PARTS picks what a call runs (the dry run above takes the default, conv, tte and train): here the profile and trainings picked by TRAIN."
+    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 180, 300, PARTS='prof train', TRAIN='eb cep1 cvfc cvff ebc cep1c', PINS='0')
     assert rc == 0, log[-3000:]
-    assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'prof_conv.txt'], log[-3000:]
-    assert 'phase 2' not in log and not list(runs.iterdir())
-    rows = json.loads((out/'bench_conv.json').read_text())
-    both = {'unpool': 'mask', 'channels_last': True}
-    assert [r['model_kw'] for r in rows] == [{}, {'unpool': 'mask'}, {'channels_last': True}, both, {}, both]
-    assert log.count("x the default compiled step's speed") == 5
-    assert [r['compile_mode'] for r in rows] == [None] * 6          # the CPU's dry run measures eager: no compile mode on its rows
+    assert sorted(f.name for f in out.iterdir()) == ['log.txt', 'prof_conv.txt', 'runs.json', 'runs.tgz'], log[-3000:]   # no conv, no tte
     prof = (out/'prof_conv.txt').read_text()
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
-    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 150, 260, PARTS='train', TRAIN='eb cep1 cvfc cvff ebc cep1c', PINS='0')
-    assert rc == 0, log[-3000:]
     cool = [f'{p}-cool-s{s}' for p in ('cep-1h', 'cvf-1h', 'cvf-1h-field', 'eb-1h') for s in (0, 1)]
     assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == sorted(['cep-1h-s2', 'cep-1h-s3', 'eb-1h-e60-s2', 'eb-1h-e60-s3', *cool]), log[-3000:]
     for name in cool:                       # one epoch here, so a cool-down of 1 (the GPU's: 20, 20, 10 and 30 of 50, 60, 30 and 100)
