@@ -173,15 +173,18 @@ def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
     return [x.new_zeros(x.shape[0], *sh) for sh in self.shapes[1:]]
 
 # %% ../nbs/01_energy.ipynb #5267fb39
+def _check_phase(model, x, s, beta, y, finite=True):
+    "The checks of a step or phase: the state's shapes (and finiteness, if `finite`), and the target when β ≠ 0."
+    model.check_state(x, s, finite)
+    if beta:
+        if y is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
+        model.check_target(x, y)
+
 def _explain(model, sig, x, s, args, kw):
     "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."
     try: a = sig.bind(model, x, s, *args, **kw).arguments
     except TypeError: return                          # a call that does not fit the signature: Python's own message says so
-    try:
-        model.check_state(x, s, finite=False)
-        if a.get('beta'):
-            if a.get('y') is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
-            model.check_target(x, a['y'])
+    try: _check_phase(model, x, s, a.get('beta'), a.get('y'), finite=False)
     except (ValueError, TypeError) as clear: raise clear from None
 
 def explain_errors(f):

@@ -8,7 +8,7 @@ import math, numbers
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors
+from .energy import HopfieldNet, cost, explain_errors, _check_phase
 from .data import one_hot
 
 # %% auto #0
@@ -36,12 +36,6 @@ def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|Non
     return euler_step(self, x, s, beta, y, cache)
 
 # %% ../nbs/02_ep.ipynb #fef1d924
-def _check_phase(model, x, s, beta, y, finite=True):
-    model.check_state(x, s, finite)
-    if beta:
-        if y is None: raise ValueError('a nudged phase (beta ≠ 0) needs the target y')
-        model.check_target(x, y)
-
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
           check_finite:bool=True) -> list[Tensor]: # False: check shapes only (no host-device synchronization)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
