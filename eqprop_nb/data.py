@@ -101,9 +101,16 @@ def mnist(root=None, # directory holding MNIST
           limit:int|None=None, # keep the first `limit` examples
           download:bool|None=None):
     "Inputs in [0, 1] and integer labels of one MNIST split, as tensors on `device`."
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f'mnist returns images in [0, 1], so dtype must be a floating torch dtype such as torch.float32, not {dtype!r}')
+    try: device = torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f'unknown device {device!r}; use cpu, cuda or cuda:N') from None
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError(f'device {str(device)!r} was asked for, but PyTorch sees no CUDA device here; use device="cpu"')
     imgs, labels = load_mnist(root, split, download)
     if limit is not None:
-        if limit < 1: raise ValueError(f'limit must be a positive number of examples, not {limit}')
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f'limit must be a positive whole number of examples, not {limit!r}')
         imgs, labels = imgs[:limit], labels[:limit]
     x = imgs.to(device).to(dtype).div_(255)
     return (x.flatten(1) if flatten else x.unsqueeze(1)), labels.to(device)

@@ -304,7 +304,8 @@ def _on(device):
     return torch.cuda.device(device) if device.type == 'cuda' else contextlib.nullcontext()
 
 def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
-    "`relax(model, x, s, steps, beta, y)` in the fused kernels (no checks: `relax` makes them, then calls this through `model.relax_kernel`): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+    "`relax(model, x, s, steps, beta, y)` in the fused kernels (it checks only the device: `relax` makes the other checks, then calls this through `model.relax_kernel`): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+    if x.device.type != 'cuda' and not _interpreting(): raise ValueError(fused_problem(model, x.device))
     if triton is None: raise ModuleNotFoundError('the fused kernels need Triton: pip install triton (it comes with the CUDA builds of PyTorch)')
     _phase_fit_check(model, layered)
     if layered is None: layered = not phase_fits(model)
@@ -392,6 +393,7 @@ def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:floa
     "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits`) or an `opt` that is not plain SGD over the model's weights."
     lr = _plain_sgd_lrs(model, opt) if _update_fits(model) else None
     if lr is None: return False
+    if x.device.type != 'cuda' and not _interpreting(): raise ValueError(fused_problem(model, x.device))
     if beta == 0: raise ValueError('the continual update divides by β; β must be non-zero')
     c = -1. / (float(beta) * getattr(model, 'beta_scale', 1.) * x.shape[0])
     s, s_next, x = [t.contiguous() for t in s], [t.contiguous() for t in s_next], x.contiguous()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads
 from .discrete import PrototypicalNet, nudge_output
@@ -37,6 +37,7 @@ class VFModel(LayeredModel):
     def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]: raise NotImplementedError('a VFModel defines field(x, s, cache)')
     def cache(self, x:Tensor): return None
 
+    @explain_errors
     def step(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
         "One time step: s ← σ(F(x, s)) − β·beta_scale·∂ℓ/∂s, clipped to σ's bounds if `clip`."
         out = nudge_output([self.out_act.rho(t) for t in self.field(x, s, cache)], s, beta * self.beta_scale, y)
@@ -92,9 +93,9 @@ class VFHopfieldNet(_Feedback, VFModel):
 
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
+    @explain_errors
     def mu(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
         "The vector field μ_n = ρ′(s_n)⊙(W_{n−1}ρ(s_{n−1}) + B_n ρ(s_{n+1}) + b_n) − s_n."
-        self.check_state(x, s, finite=False)
         r = [self.act.rho(t) for t in s]
         out = []
         for n, t in enumerate(s):
@@ -125,9 +126,9 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
+    @explain_errors
     def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
         "F_n = W_{n−1}s_{n−1} + b_{n−1} + B_n s_{n+1}: the asymmetric twin of ∂Φ/∂s."
-        self.check_state(x, s, finite=False)
         out = []
         for n in range(len(s)):
             inp = (self.cache(x) if cache is None else cache) if n == 0 else s[n-1] @ self.W[n].T + self.b[n]
