@@ -1,5 +1,5 @@
 # The front door: `make train` and `make test` each set up .venv first (see .ci/setup).
-DATA ?= $(firstword $(wildcard ../shared/data) $(EQPROP_DATA))
+DATA ?= $(firstword $(EQPROP_DATA) $(wildcard ../shared/data))
 ARGS ?=
 VENV = . .venv/bin/activate &&
 

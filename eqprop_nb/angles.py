@@ -11,7 +11,7 @@ from fastcore.script import call_parse
 from .data import mnist
 from .vf import feedback_angles
 from .continual import update_angle
-from .train import get_config, build_algorithm, train, save_json, pick_device, new_figure, run_console
+from .train import get_config, check_config, build_algorithm, train, save_json, pick_device, new_figure, run_console, _numbers
 
 # %% auto #0
 __all__ = ['plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
@@ -45,7 +45,12 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     cfg0 = get_config(preset, **overrides)
     if cfg0.model not in ('vf', 'vf-field', 'vf-hopfield'):
         raise ValueError(f'the angle sweep needs a vector-field model (vf, vf-field or vf-hopfield); {preset!r} has model {cfg0.model!r}')
-    if not angles: raise ValueError('give at least one angle')
+    if not angles: raise ValueError('give at least one angle (--angles)')
+    bad = [a for a in angles if not (isinstance(a, (int, float)) and 0 <= a <= 180)]
+    if bad: raise ValueError(f'initial angles lie in [0, 180] degrees, got {", ".join(map(str, bad))} (--angles)')
+    if isinstance(measure_on, bool) or not isinstance(measure_on, int) or measure_on < 1:
+        raise ValueError(f'measure_on must be a positive whole number of training images, got {measure_on!r} (--measure-on)')
+    check_config(cfg0)                                          # every run's settings but the angle, checked before the first trains
     dev, out = pick_device(device), (Path(out) if out is not None else None)
     dtype = getattr(torch, cfg0.dtype)
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
@@ -58,8 +63,13 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model),
                    update_angle=update_angle(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta))
         run_dir = out/f'angle-{psi:g}' if out is not None else None
-        run = train(preset, run_dir, data, device, seed, resume=run_dir is not None, limit_train=limit_train,
-                    limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
+        again = run_dir is not None and (run_dir/'checkpoint.pt').exists()     # an angle's run that an earlier sweep began: go on with it
+        try: run = train(preset, run_dir, data, device, seed, resume=again, limit_train=limit_train,
+                         limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
+        except ValueError as e:
+            if not again: raise
+            raise ValueError(f'{e} (the sweep goes on with the runs it finds in its output folder: give the settings of the sweep '
+                             'that began them, or another output folder, --out)') from None
         h = run.history
         last = sorted(r['test_error'] for r in h[-3:])
         row |= dict(test_error=h[-1]['test_error'], best_test_error=min(r['test_error'] for r in h),
@@ -67,17 +77,15 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                     train_error=h[-1]['train_error'], epochs=len(h), seconds=sum(r['seconds'] for r in h),
                     final_weight_angles=feedback_angles(run.algo.model))
         rows.append(row)
+        if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
+            save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
+                                              overrides=overrides, rows=rows))
         if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
                           f"(median of the last 3 epochs {row['median_last3']:.2%}, best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
-    if out is not None:
-        save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
-                                          overrides=overrides, rows=rows))
-        plot_angle_sweep(rows, out/'fig1c.png', title=preset)
+    if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 
 # %% ../nbs/05c_angles.ipynb #019a9730
-def _floats(s): return [float(v) for v in str(s).split(',') if v.strip()]
-
 @call_parse
 def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
                   angles:str='0,30,60,80,90,100,120', # initial angles between W and Bᵀ (degrees), comma-separated
@@ -90,7 +98,7 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
                   limit_test:int=None, # evaluate on the first N test examples
                   measure_on:int=500): # training images for the update-to-BPTT angle
     "Fig. 1(c) of Ernoult et al. 2020: C-VF test error against the angle between its update and BPTT before training."
-    try: rows = angle_sweep(_floats(angles), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
+    try: rows = angle_sweep(_numbers(angles, float, '--angles'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e: sys.exit(f'eqprop_angles: error: {e}')
     print('W–Bᵀ (deg)  update–BPTT (deg)  test error: last epoch  median of last 3  best epoch')
     for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['test_error']:22.2%}  {r['median_last3']:16.2%}  {r['best_test_error']:10.2%}")

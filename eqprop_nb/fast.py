@@ -230,9 +230,11 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                          "add it (modes=[..., 'compile'], --modes ...,compile)")
     if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
     if passes < 1: raise ValueError(f'passes must be at least 1, got {passes}')
+    if 'graph' in modes and dev.type != 'cuda':
+        raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
+    cfgs = [get_config(preset, **overrides) for preset in presets]   # an unknown preset fails before anything is timed
     rows = []
-    for preset in presets:
-        cfg = get_config(preset, **overrides)
+    for preset, cfg in zip(presets, cfgs):
         dtype = getattr(torch, cfg.dtype)
         ref_w, xy, test = None, None, None
         for mode in modes:
@@ -299,6 +301,9 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
         sys.exit(f'eqprop_bench: error: --json {json} must name a file in an existing folder')
     try:
         dev = pick_device(device)
+        for name in names: get_config(name)                          # all known, before the first is timed
+        if modes and 'graph' in modes.split(',') and dev.type != 'cuda':
+            raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
         for name in names:
             kw = dict(batch_size=batch_size)
             if quick:
@@ -310,6 +315,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
         for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r.get('speedup', 1):7.2f}×")
+    if not rows and err is None: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
     if json and rows:
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
         try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re
+import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
@@ -23,8 +23,8 @@ __all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES
            'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm',
            'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate',
            'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
-           'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train', 'run_console', 'main',
-           'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
+           'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train', 'console_parser', 'run_console',
+           'main', 'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -133,6 +133,8 @@ def check_config(cfg:Config):
         if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
+    if cfg.momentum and cfg.optimizer != 'sgd':
+        raise ValueError(f'momentum is a setting of sgd, and the optimizer is {cfg.optimizer!r}: leave it out (--momentum)')
     if cfg.weight_decay < 0: raise ValueError(f'weight decay must be at least 0, got {cfg.weight_decay} (--weight-decay)')
     for k, kind in (('sizes', 'layer sizes, input first, e.g. 784,500,10'), ('channels', 'channels, e.g. 32,64')):
         v = getattr(cfg, k)
@@ -312,8 +314,10 @@ def load_checkpoint(path:Path) -> dict:
     "A checkpoint written by `save_checkpoint` (tensors and plain Python values only)."
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise RuntimeError(f'could not read the checkpoint {path} ({type(e).__name__}: {e}); '
-                           'delete it to start afresh, or pass another --out') from None
+        why = ('damaged, or not a checkpoint' if isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
+               else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
+        raise RuntimeError(f'could not read the checkpoint {path} ({why}); its epochs cannot be resumed: start afresh in another '
+                           '--out (or delete the folder\'s files), or put a good copy of it back') from None
 
 # %% ../nbs/03_train.ipynb #48987351
 def new_figure(path=None, figsize=(5, 3.2)):
@@ -378,6 +382,21 @@ def _differences(saved:dict, ident:dict) -> list[str]:
     conf = saved.get('config', {})
     return diff + [f'config.{k}' for k, v in ident['config'].items() if conf.get(k, defaults.get(k)) != v]
 
+_EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
+
+def _check_out(out:Path, has_checkpoint:bool, resume:bool):
+    "Refuse an --out that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise OSError(f'cannot create --out {out} ({e.strerror or e}); choose a folder you can write to') from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OSError(f'cannot write to --out {out} (read-only, or no permission); choose a folder you can write to')
+    inner = sorted(str(c.parent) for c in out.glob('*/**/config.json'))
+    if inner: raise ValueError(f'--out {out} holds other runs ({", ".join(inner[:3])}{", …" * (len(inner) > 3)}): give this run a folder of its own, e.g. {out/"NAME"}')
+    stale = [f for f in _EARLIER if (out/f).exists()]
+    if stale and not has_checkpoint and not resume:      # (with resume: the note of `train`; the new run's epochs replace them)
+        raise FileExistsError(f'{out} holds {" and ".join(stale)} of an earlier run but no checkpoint.pt to continue it: '
+                              'choose another --out, or delete those files to start afresh there')
+
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
     if not isinstance(ck, dict) or not {'identity', 'model', 'optimizer', 'algorithm', 'rng', 'history'} <= ck.keys():
@@ -412,6 +431,10 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
         raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile, fused (--fast)')
     cfg = get_config(preset, **overrides)
     check_config(cfg)
+    given = [k for k in ('beta', 'nudge') if overrides.get(k) is not None]
+    if cfg.algorithm == 'bptt' and given:
+        raise ValueError(f'{" and ".join(given)} set{"s" * (len(given) == 1)} the nudged phase of EP, which BPTT does not have: leave '
+                         f'{"it" if len(given) == 1 else "them"} out ({", ".join(map(_flag_name, given))})')
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     if len(cfg.sizes) < 1 or cfg.sizes[-1] != 10 or (cfg.model != 'conv' and cfg.sizes[0] != 784):
         raise ValueError(f"sizes {','.join(map(str, cfg.sizes))} do not fit MNIST: " + ('the layers after the convolutions end with 10, its classes' if cfg.model == 'conv' else
@@ -438,6 +461,8 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     flat = len(algo.model.shapes[0]) == 1                                  # vectors for dense models, images for ConvNets
     xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit_train)
     xte, yte = mnist(data, 'test', flat, dev, dtype, limit_test)
+    for k, v, n in (('limit_train', limit_train, len(xtr)), ('limit_test', limit_test, len(xte))):
+        if v is not None and v > n: raise ValueError(f'{_flag_name(k)} {v}: MNIST has {n} {"training" if k == "limit_train" else "test"} images here; give at most {n}, or leave it out')
     if isinstance(val, bool) or not isinstance(val, int) or not 0 <= val < len(xtr):
         raise ValueError(f'--val {val!r}: give a whole number of examples to hold out, between 0 and {len(xtr) - 1} of the {len(xtr)} training examples as the validation set')
     held = (xtr[len(xtr) - val:], ytr[len(xtr) - val:]) if val else None  # the last `val` examples; training keeps the others
@@ -447,8 +472,11 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     ident, history = _identity(cfg, seed, limit_train, limit_test, val), []
     if out is not None:
         ck = out/'checkpoint.pt'
+        _check_out(out, ck.exists(), resume)
         if resume and not ck.exists():
-            print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there', file=sys.stderr, flush=True)
+            stale = [f for f in _EARLIER if (out/f).exists()]
+            print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
+                  + (f' (its epochs replace the {" and ".join(stale)} there)' if stale else ''), file=sys.stderr, flush=True)
         if resume and ck.exists():
             try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
             except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
@@ -456,6 +484,10 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
                 print(f"note: {out/'config.json'} cannot be read ({old}); it is written anew from this run's settings", file=sys.stderr, flush=True)
                 old = {}
             was, history = old.get('epochs'), _restore(ck, algo, opt, ident)
+            if len(history) > cfg.epochs:
+                raise ValueError(f'{out} holds {len(history)} epochs already, more than --epochs {cfg.epochs}: resume it with --epochs '
+                                 f'{len(history)} or more (it was asked for {was}), or choose another --out')
+            if len(history) == cfg.epochs: print(f'note: {out} holds its {cfg.epochs} epochs already: nothing to train', file=sys.stderr, flush=True)
             how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
             before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
             if history and old and before != how:
@@ -493,7 +525,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             if not all(torch.isfinite(p).all() for p in algo.model.parameters()): raise FloatingPointError('non-finite weights')
         except FloatingPointError as e:
             raise FloatingPointError(f'training diverged in epoch {epoch + 1} ({e}); lower the learning rates or the step size.'
-                                     + (' The checkpoint of the previous epoch is intact.' if out is not None else '')) from None
+                                     + (' The checkpoint of the previous epoch is intact.' if out is not None and epoch > 0 else '')) from None
         rec['test_error'] = evaluate(algo, xte, yte)
         if held is not None: rec['val_error'] = evaluate(algo, *held)
         best = held is not None and all(rec['val_error'] < r['val_error'] for r in history)
@@ -511,9 +543,13 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
 
 # %% ../nbs/03_train.ipynb #6760792f
 def _numbers(s, kind, flag:str):
-    "The comma-separated numbers of the option `flag` (empty items, as after a trailing comma, are dropped), or None."
+    "The comma-separated numbers of the option `flag` (a trailing comma is dropped), or None."
     if s is None: return None
-    try: return [kind(v) for v in str(s).split(',') if v.strip()]
+    items = str(s).strip().removesuffix(',').split(',')
+    if any(not v.strip() for v in items):
+        raise ValueError(f"{flag} {s}: an empty item between commas; give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. "
+                         f"{'784,500,10' if kind is int else '0.1,0.05'}")
+    try: return [kind(v) for v in items]
     except ValueError:
         raise ValueError(f"{flag} {s}: give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. "
                          f"{'784,500,10' if kind is int else '0.1,0.05'}") from None
@@ -603,19 +639,31 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
     if b: print(f"lowest validation error {b['val_error']:.2%} in epoch {b['epoch']}: test error {b['test_error']:.2%} "
                 f"(its weights: {run.out}/best.pt)")
 
-def run_console(func, prog:str, argv:list[str]|None=None):
-    "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting --dashed-options as well as --underscored ones, and call it."
+def console_parser(func, prog:str):
+    "fastcore's parser for the `call_parse` function `func`, with its options named --with-dashes (as the docs and messages name them), no abbreviations (`--k` is not `--kernel`), and without fastcore's hidden --pdb and --xtra."
     from fastcore.script import anno_parser
+    parser = anno_parser(func, prog=prog)
+    parser.allow_abbrev = False
+    opts = parser._option_string_actions
+    for a in list(parser._actions):
+        if a.dest in ('pdb', 'xtra'):
+            parser._remove_action(a)
+            for s in a.option_strings: opts.pop(s, None)
+            continue
+        for i, s in enumerate(a.option_strings):
+            if s.startswith('--') and '_' in s: a.option_strings[i] = s.replace('_', '-'); opts[a.option_strings[i]] = opts.pop(s)
+    return parser
+
+def run_console(func, prog:str, argv:list[str]|None=None):
+    "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting --underscored options as well as --dashed ones, and call it."
     argv = sys.argv[1:] if argv is None else argv
-    argv = [a[:2] + a[2:].split('=')[0].replace('-', '_') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
-    parser, joined = anno_parser(func, prog=prog), []
+    argv = [a[:2] + a[2:].split('=')[0].replace('_', '-') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
+    parser, joined = console_parser(func, prog), []
     for a in argv:              # `--lrs -0.1,-0.05`: argparse takes a value like that for an option; joined, the value reaches the checks
         opt = parser._option_string_actions.get(joined[-1]) if joined else None
         if opt is not None and opt.nargs != 0 and re.fullmatch(r'-[0-9.][0-9.,eE+-]*', a): joined[-1] += '=' + a
         else: joined.append(a)
-    args = vars(parser.parse_args(joined))
-    for k in ('xtra', 'pdb'): args.pop(k, None)
-    return func(**args)
+    return func(**vars(parser.parse_args(joined)))
 
 def main(argv:list[str]|None=None):
     "Console entry point of `eqprop_train`."
@@ -641,6 +689,9 @@ def run_summary(path) -> dict:
     conf, hist = _read_json(path/'config.json'), _read_json(path/'metrics.json')
     if not isinstance(conf, dict) or not isinstance(hist, list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in hist):
         raise ValueError(f'{path}: its config.json and metrics.json are not those of an eqprop_train run')
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    bad = next(((r, k) for r in hist for k in sorted(_RECORD_KEYS | {'val_error'}) if k in r and not num(r[k])), None)
+    if bad: raise ValueError(f'{path}/metrics.json: {bad[1]} of epoch {bad[0].get("epoch")} is {bad[0][bad[1]]!r}, not a number')
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')

@@ -79,6 +79,10 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--warmup', '1'], 'fewer than the epochs'),
     (['--cooldown', '2'], 'lower --cooldown or raise --epochs'),
     (['--schedule', 'cosine', '--cooldown', '1'], 'drop --cooldown or --schedule'),
+    (['--sizes', '784,,10'], '--sizes 784,,10: an empty item between commas'),
+    (['--limit-test', '20000'], '--limit-test 20000: MNIST has 10000 test images'),
+    (['--optimizer', 'adam', '--momentum', '0.9'], 'momentum is a setting of sgd'),
+    (['--preset', 'p-1h', '--algorithm', 'bptt', '--nudge', 'symmetric'], 'nudge sets the nudged phase of EP, which BPTT does not have'),
 ])
 def test_bad_options_give_a_clear_error(data_dir, tmp_path, args, message):
     # In this process: each refusal comes before any training, so a subprocess per case would mostly time torch's import.
@@ -144,6 +148,8 @@ def test_angle_sweep_command(data_dir, tmp_path):
     assert (tmp_path/'a'/'fig1c.png').exists() and 'update–BPTT' in r.stdout
     r = cli('--preset', 'p-1h', '--data', data_dir, '--out', tmp_path/'b', prog='eqprop_angles')
     assert r.returncode != 0 and 'vector-field model' in r.stderr and 'Traceback' not in r.stderr
+    r = cli('--angles', '0,200', '--data', data_dir, '--out', tmp_path/'c', prog='eqprop_angles')     # refused before the 0° run trains
+    assert r.returncode != 0 and 'initial angles lie in [0, 180] degrees, got 200.0 (--angles)' in r.stderr and not (tmp_path/'c').exists(), r.stderr
 
 def test_bench_quick(data_dir, tmp_path):
     "eqprop_bench --quick (what CI runs): every default preset, reference and fast path on the CPU, same weights, JSON written."
@@ -187,6 +193,8 @@ def test_bench_refuses_before_it_runs(tmp_path):
     from eqprop_nb.fast import main as bench_main
     for argv, message in ((['--preset', ','], 'give at least one preset'),
                           (['--preset', 'p-1h', '--json', tmp_path], '--json'),
-                          (['--preset', 'p-1h', '--json', tmp_path/'missing'/'b.json'], 'must name a file in an existing folder')):
+                          (['--preset', 'p-1h', '--json', tmp_path/'missing'/'b.json'], 'must name a file in an existing folder'),
+                          (['--preset', 'p-1h,nope'], "unknown preset 'nope'"),
+                          (['--preset', 'p-1h', '--modes', 'eager,graph'], "the mode 'graph' (CUDA graphs) needs a CUDA device")):
         with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
