@@ -4,7 +4,9 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle
+import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, socket
+try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
+except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
@@ -397,6 +399,23 @@ def _check_out(out:Path, has_checkpoint:bool, resume:bool):
         raise FileExistsError(f'{out} holds {" and ".join(stale)} of an earlier run but no checkpoint.pt to continue it: '
                               'choose another --out, or delete those files to start afresh there')
 
+_TEMPORARY = re.compile(r'\.(checkpoint\.pt|best\.pt|metrics\.json|config\.json|learning_curves\.png)\.tmp\d+')   # `atomic_write`'s
+
+@contextlib.contextmanager
+def _run_lock(out:Path|None):
+    "Lock the folder `out` while a run trains there: a second run in it is refused while the first lives (the kernel frees a killed run's lock); the temporary files of a killed run are removed."
+    if out is None or fcntl is None: yield; return      # (no fcntl: not POSIX, no lock)
+    fd = os.open(out, os.O_RDONLY)                      # the folder itself is locked: no lock file to leave behind
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f'{out} is in use: another run is training there now; wait for it to end, or choose another --out') from None
+        except OSError: pass                            # a file system without flock: no lock, as before
+        for t in out.iterdir():                          # no other run writes here now: these were left by a killed one
+            if _TEMPORARY.fullmatch(t.name): t.unlink(missing_ok=True)
+        yield
+    finally: os.close(fd)                               # closing the descriptor frees the lock
+
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
     if not isinstance(ck, dict) or not {'identity', 'model', 'optimizer', 'algorithm', 'rng', 'history'} <= ck.keys():
@@ -470,46 +489,47 @@ def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None 
     dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
     out = Path(out) if out is not None else None
     ident, history = _identity(cfg, seed, limit_train, limit_test, val), []
-    if out is not None:
-        ck = out/'checkpoint.pt'
-        _check_out(out, ck.exists(), resume)
-        if resume and not ck.exists():
-            stale = [f for f in _EARLIER if (out/f).exists()]
-            print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
-                  + (f' (its epochs replace the {" and ".join(stale)} there)' if stale else ''), file=sys.stderr, flush=True)
-        if resume and ck.exists():
-            try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
-            except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
-            if not isinstance(old, dict):                 # only notes come from it: the checkpoint holds the run's identity
-                print(f"note: {out/'config.json'} cannot be read ({old}); it is written anew from this run's settings", file=sys.stderr, flush=True)
-                old = {}
-            was, history = old.get('epochs'), _restore(ck, algo, opt, ident)
-            if len(history) > cfg.epochs:
-                raise ValueError(f'{out} holds {len(history)} epochs already, more than --epochs {cfg.epochs}: resume it with --epochs '
-                                 f'{len(history)} or more (it was asked for {was}), or choose another --out')
-            if len(history) == cfg.epochs: print(f'note: {out} holds its {cfg.epochs} epochs already: nothing to train', file=sys.stderr, flush=True)
-            how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
-            before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
-            if history and old and before != how:
-                print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same values, but seconds per epoch '
-                      'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
-            if (cfg.schedule != 'constant' or cfg.cooldown) and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
-                n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
-                prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'   # the same cool-down: it is in the identity
-                print(f'note: the {cfg.schedule} schedule{f" with its {cfg.cooldown}-epoch cool-down" * bool(cfg.cooldown)} was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
-                      f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
-            if history:                            # a kill between the checkpoint and these files must not leave them stale
-                save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
-        elif ck.exists():
-            raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
-        save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
-                                                        limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
-                                                        compile_mode=compile_mode, layout=layout or {}))
-    set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
-    if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
-    try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held)
-    finally:
-        if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
+    if out is not None: _check_out(out, (out/'checkpoint.pt').exists(), resume)
+    with _run_lock(out):                                                   # from here to the end of training: no other run in `out`
+        if out is not None:
+            ck = out/'checkpoint.pt'
+            if resume and not ck.exists():
+                stale = [f for f in _EARLIER if (out/f).exists()]
+                print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
+                      + (f' (its epochs replace the {" and ".join(stale)} there)' if stale else ''), file=sys.stderr, flush=True)
+            if resume and ck.exists():
+                try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
+                except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
+                if not isinstance(old, dict):                 # only notes come from it: the checkpoint holds the run's identity
+                    print(f"note: {out/'config.json'} cannot be read ({old}); it is written anew from this run's settings", file=sys.stderr, flush=True)
+                    old = {}
+                was, history = old.get('epochs'), _restore(ck, algo, opt, ident)
+                if len(history) > cfg.epochs:
+                    raise ValueError(f'{out} holds {len(history)} epochs already, more than --epochs {cfg.epochs}: resume it with --epochs '
+                                     f'{len(history)} or more (it was asked for {was}), or choose another --out')
+                if len(history) == cfg.epochs: print(f'note: {out} holds its {cfg.epochs} epochs already: nothing to train', file=sys.stderr, flush=True)
+                how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
+                before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
+                if history and old and before != how:
+                    print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same values, but seconds per epoch '
+                          'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
+                if (cfg.schedule != 'constant' or cfg.cooldown) and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
+                    n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
+                    prev = f'{lr_factor(cfg.replace(epochs=was), n):.3g}' if n < was else 'none (that run had ended)'   # the same cool-down: it is in the identity
+                    print(f'note: the {cfg.schedule} schedule{f" with its {cfg.cooldown}-epoch cool-down" * bool(cfg.cooldown)} was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
+                          f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
+                if history:                            # a kill between the checkpoint and these files must not leave them stale
+                    save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
+            elif ck.exists():
+                raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
+            save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
+                                                            limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
+                                                            compile_mode=compile_mode, layout=layout or {}))
+        set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
+        if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
+        try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held)
+        finally:
+            if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
     return Run(cfg, algo, history, out)
 
 def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner=None, progress:bool=False) -> dict:

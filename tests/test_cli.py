@@ -160,7 +160,8 @@ def test_bench_quick(data_dir, tmp_path):
     assert all(x['weight_distance'] == 0 and x['examples'] == 60 and x['T'] <= 20 and x['K'] <= 8 for x in rows)
     assert 'speedup' in r.stdout
     r = cli('--preset', 'p-1h', '--modes', 'reference,graph', '--device', 'cpu', '--n', 20, '--data', data_dir, prog='eqprop_bench')
-    assert r.returncode != 0 and 'CUDA graphs need a CUDA device' in r.stderr and 'Traceback' not in r.stderr
+    assert r.returncode != 0 and "the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is cpu" in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr and 'speedup' not in r.stdout       # refused before any preset is timed
 
 def test_runs_summary_gives_the_command_that_reproduces_a_run(data_dir, tmp_path):
     "`eqprop_runs` reads a run folder back; the command it prints, run again, trains the same configuration to the same weights."

@@ -1,5 +1,5 @@
 "A run killed mid-epoch (SIGKILL) and resumed ends exactly like the run that was never interrupted."
-import json, os, signal, subprocess, sys, time
+import fcntl, json, os, signal, subprocess, sys, time
 import pytest, torch
 from conftest import cli, BIN, train_here
 
@@ -25,6 +25,11 @@ def test_kill_and_resume_is_exact(data_dir, tmp_path, run):
     p.send_signal(signal.SIGKILL); p.wait()
     killed_at = len(json.loads((cut/'metrics.json').read_text()))
     assert 1 <= killed_at < 3, 'the run was not interrupted mid-way'
+    fd = os.open(cut, os.O_RDONLY)                # the folder locked as a live run locks it: a second run there is refused
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # (and the killed run's lock is gone, or this would fail)
+    try: assert train_here(*ARGS, '--data', data_dir, '--out', cut, '--resume') == (1, f'eqprop_train: error: {cut} is in use: another run is training there now; wait for it to end, or choose another --out')
+    finally: os.close(fd)
+    assert len(json.loads((cut/'metrics.json').read_text())) == killed_at
     r = cli(*ARGS, '--data', data_dir, '--out', cut, '--resume')
     assert r.returncode == 0, r.stderr
     h_ref = json.loads((ref/'metrics.json').read_text())
