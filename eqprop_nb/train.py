@@ -399,7 +399,7 @@ def _check_out(out:Path, has_checkpoint:bool, resume:bool):
         raise FileExistsError(f'{out} holds {" and ".join(stale)} of an earlier run but no checkpoint.pt to continue it: '
                               'choose another --out, or delete those files to start afresh there')
 
-_TEMPORARY = re.compile(r'\.(checkpoint\.pt|best\.pt|metrics\.json|config\.json|learning_curves\.png)\.tmp\d+')   # `atomic_write`'s
+_TEMPORARY = re.compile(r'\.(checkpoint\.pt|best\.pt|metrics\.json|config\.json)\.tmp\d+')   # what `atomic_write` leaves when killed
 
 @contextlib.contextmanager
 def _run_lock(out:Path|None):
@@ -410,9 +410,12 @@ def _run_lock(out:Path|None):
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RuntimeError(f'{out} is in use: another run is training there now; wait for it to end, or choose another --out') from None
-        except OSError: pass                            # a file system without flock: no lock, as before
-        for t in out.iterdir():                          # no other run writes here now: these were left by a killed one
-            if _TEMPORARY.fullmatch(t.name): t.unlink(missing_ok=True)
+        except OSError as e:                            # a file system without flock (some NFS and Lustre mounts): no lock, and
+            print(f'note: {out} cannot be locked here ({e.strerror or e}): a second run started in it would not be refused',   # no
+                  file=sys.stderr, flush=True)          # cleanup: a live run's temporary file may be among them
+        else:
+            for t in out.iterdir():                      # no other run writes here now: these were left by a killed one
+                if _TEMPORARY.fullmatch(t.name): t.unlink(missing_ok=True)
         yield
     finally: os.close(fd)                               # closing the descriptor frees the lock
 
