@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, socket
+import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
