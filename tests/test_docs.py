@@ -19,6 +19,21 @@ def test_docs_build_runs_no_slow_cell(nb):
     bad = [c.source.splitlines()[0] + ' …' for c in docs_executed(nb) if c.directives_.keys() & FLAGS]
     assert not bad, f'{nb.name}: nbdev_docs would execute these cells, which nbdev_test skips (move their imports into a cell of their own): {bad}'
 
+EXPORTED = {'export', 'exports', 'exporti', 'exec_doc'}
+
+def out_of_context(c):
+    "A cell that nbdev_docs executes alone, though it is not exported: it must hold nothing but imports and show_doc calls."
+    import ast
+    if c.directives_.keys() & EXPORTED: return False
+    is_show_doc = lambda n: isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and getattr(n.value.func, 'id', '') == 'show_doc'
+    return any(not isinstance(n, (ast.Import, ast.ImportFrom)) and not is_show_doc(n) for n in c.parsed_())            # parsed_(): the top-level statements
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_docs_build_runs_no_test_cell(nb):
+    "A test cell with an import in it runs in the docs build, without the cells before it (stop 26's CI failed so, in 03_train)."
+    bad = [c.source.splitlines()[0] + ' …' for c in docs_executed(nb) if out_of_context(c)]
+    assert not bad, f'{nb.name}: nbdev_docs would execute these cells on their own, as they import (move their imports into the imports cell at the top): {bad}'
+
 def test_the_check_sees_an_executed_slow_cell(tmp_path):
     import json
     nb = tmp_path/'x.ipynb'
@@ -27,3 +42,5 @@ def test_the_check_sees_an_executed_slow_cell(tmp_path):
         cell('#| slow\nimport math\nx = math.pi'), cell('#| slow\ny = 1'), cell('import math')])))
     got = [(c.source, set(c.directives_)) for c in docs_executed(nb)]
     assert got == [('import math\nx = math.pi', {'slow'}), ('import math', set())], got
+    test_import_only = [out_of_context(c) for c in docs_executed(nb)]
+    assert test_import_only == [True, False], test_import_only
