@@ -1,5 +1,6 @@
 "The docs build (nbdev_docs) runs some notebook cells itself: exported ones and any cell that imports (nbdev's `exec_show_docs`). None of them may be a slow or GPU cell, or every docs build, CI's included, would train networks."
 from pathlib import Path
+import ast
 import pytest
 from nbdev.process import NBProcessor
 from nbdev.processors import _do_eval
@@ -19,11 +20,10 @@ def test_docs_build_runs_no_slow_cell(nb):
     bad = [c.source.splitlines()[0] + ' …' for c in docs_executed(nb) if c.directives_.keys() & FLAGS]
     assert not bad, f'{nb.name}: nbdev_docs would execute these cells, which nbdev_test skips (move their imports into a cell of their own): {bad}'
 
-EXPORTED = {'export', 'exports', 'exporti', 'exec_doc'}
+EXPORTED = {'export', 'exports', 'exporti', 'exec_doc'}   # the directives that make nbdev_docs run a cell as library code
 
 def out_of_context(c):
     "A cell that nbdev_docs executes alone, though it is not exported: it must hold nothing but imports and show_doc calls."
-    import ast
     if c.directives_.keys() & EXPORTED: return False
     is_show_doc = lambda n: isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and getattr(n.value.func, 'id', '') == 'show_doc'
     return any(not isinstance(n, (ast.Import, ast.ImportFrom)) and not is_show_doc(n) for n in c.parsed_())            # parsed_(): the top-level statements
@@ -42,5 +42,5 @@ def test_the_check_sees_an_executed_slow_cell(tmp_path):
         cell('#| slow\nimport math\nx = math.pi'), cell('#| slow\ny = 1'), cell('import math')])))
     got = [(c.source, set(c.directives_)) for c in docs_executed(nb)]
     assert got == [('import math\nx = math.pi', {'slow'}), ('import math', set())], got
-    test_import_only = [out_of_context(c) for c in docs_executed(nb)]
-    assert test_import_only == [True, False], test_import_only
+    alone = [out_of_context(c) for c in docs_executed(nb)]        # the mixed cell is flagged, the import-only one is not
+    assert alone == [True, False], alone
