@@ -53,11 +53,11 @@ def test_campaign_parts(tmp_path, data_dir):
         assert conf['model'] == ('vf-field' if 'field' in name else 'vf' if 'cvf' in name else 'prototypical' if 'cep' in name else 'hopfield'), conf
         assert 'final test error' in (runs/f'{name}.log').read_text(), (runs/f'{name}.log').read_text()[-2000:]
     assert not (runs/'pins.log').exists()
-    rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3 cvfh', PINS='compile',
+    rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3 cvfh cvf2', PINS='compile',
                                   PCONV_FLAGS='--unpool mask --channels-last')
     assert rc == 0, log[-3000:]
-    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cvf-1h-half-s0', 'cvf-1h-half-s1', 'eb-2h', 'p-3h', 'p-conv-b128-e30-s0',
-                                                                    'p-conv-b128-e30-s1'], log[-3000:]
+    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cvf-1h-half-s0', 'cvf-1h-half-s1', 'cvf-2h', 'eb-2h', 'p-3h',
+                                                                    'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1'], log[-3000:]
     for s in json.loads((out/'runs.json').read_text()):
         if 'p-conv' in s['path']: assert s['command'].endswith('--unpool mask --channels-last'), s['command']
         if 'cvf-1h-half-s1' in s['path']: assert '--lrs 0.0038,0.0019' in s['command'] and '--seed 1' in s['command'], s['command']
