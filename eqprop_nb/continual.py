@@ -12,16 +12,26 @@ from .ep import EP, relax, update_grads, checked_target, rel_error
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, _check_steps
 
 # %% auto #0
-__all__ = ['Continual', 'continual_processes', 'update_angle']
+__all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle']
 
 # %% ../nbs/05b_continual.ipynb #a80de45c
+def sgd_rates(opt) -> dict|None:
+    "The learning rate of each parameter of `opt` (by id) if it is plain SGD (no momentum, weight decay, Nesterov or maximize); None otherwise."
+    if type(opt) is not torch.optim.SGD: return None
+    lr = {}
+    for g in opt.param_groups:
+        if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
+        for p in g['params']: lr[id(p)] = float(g['lr'])
+    return lr
+
 class Continual(EP):
     "Continual EP [CEP20]: T free steps, then K nudged steps each followed by a local weight update (C-EP; C-VF on a vector-field model)."
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
-                 random_sign:bool=False, seed:int=0, check_finite:bool=True, opt=None):
+                 random_sign:bool=False, seed:int=0, check_finite:bool=True, opt=None,
+                 defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
         if beta == 0: raise ValueError('beta must be non-zero: the continual update divides by β')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
-        self.opt = opt
+        self.opt, self.defer_first = opt, defer_first
 
     def attach(self, opt):
         "The optimizer that applies the update of every step (its learning rates are the η of each layer)."
@@ -36,14 +46,36 @@ class Continual(EP):
                                '(train() does it)')
         params = list(self.model.parameters())
         fused = self.model.__dict__.get('update_kernel')   # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
+        deferred = self.deferred_first() if fused is None else None
+        if deferred is not None:                           # W[0] and b[0] move at the end; the drive x W[0]ᵀ + b[0] follows them on the way
+            W0, b0, lw, lb = deferred
+            with torch.no_grad(): drive0, gram, acc = self.model.cache(x), x @ x.T, torch.zeros_like(s[0])
         for _ in range(self.K):
-            s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
-            if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
-                for p, g in zip(params, update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
+            if deferred is None:
+                s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
+                if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
+                    for p, g in zip(params, update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
+                    self.opt.step()
+            else:
+                with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
+                s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite, cache=drive)
+                g, d0 = self.model.contrast_grads(x, s, s_next, 0., beta, first_factor=True, cache=drive)
+                for p, gi in zip(params, g): p.grad = gi   # None for W[0] and b[0]: SGD leaves them
                 self.opt.step()
+                acc = acc + d0
             s = s_next
+        if deferred is not None:
+            with torch.no_grad(): W0.sub_(lw * (acc.T @ x)); b0.sub_(lb * acc.sum(0))
         for p in params: p.grad = None
         return s
+
+    def deferred_first(self):
+        "(W[0], b[0], their learning rates) if the first layer's updates can wait to the end of the second phase with the same values, else None."
+        m = self.model
+        if not (self.defer_first and getattr(m, 'affine_input', False)) or 'relax_kernel' in m.__dict__ or 'update_kernel' in m.__dict__: return None
+        lr = sgd_rates(self.opt)                           # a sum of SGD steps is one step of the sum; momentum or decay would not be
+        if lr is None or id(m.W[0]) not in lr or id(m.b[0]) not in lr: return None
+        return m.W[0], m.b[0], lr[id(m.W[0])], lr[id(m.b[0])]
 
     def step_with(self, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
         "One batch nudged by β₂ (β₁ is 0): free phase, continual second phase; returns the free-phase output (the weights have moved already)."

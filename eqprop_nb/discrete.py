@@ -62,6 +62,7 @@ class EnergyPhi(PhiModel):
 # %% ../nbs/02a_discrete.ipynb #e24fdbf8
 class PrototypicalNet(PhiModel):
     "The prototypical model of [E19]: Φ = Σ s_{n+1}ᵀ(W_n s_n + b_n), dynamics s ← σ(∂Φ/∂s), closed-form step."
+    affine_input = True   # cache(x) is x W[0]ᵀ + b[0], and contrast_grads(first_factor=True) factors that layer's rule (`Continual` defers it)
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 512, 10]
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
                  clip:bool=False): # clip the states to σ's bounds after the nudge
@@ -99,11 +100,15 @@ def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache=None) -> list[
 
 # %% ../nbs/02a_discrete.ipynb #1e0727ab
 @patch
-def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
+                   first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
+                   cache=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
+                  ) -> list[Tensor]:
     "The EP estimate in closed form: −(s²_{n+1}s²_nᵀ − s¹_{n+1}s¹_nᵀ) / (β₂ − β₁) per weight, −Δs_{n+1} per bias, batch-averaged."
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
     c = -1 / ((beta2 - beta1) * len(x))
-    gW = [c * ((s2[0] - s1[0]).T @ x)]
+    gW = [None if first_factor else c * ((s2[0] - s1[0]).T @ x)]
     gW += [c * (s2[n+1].T @ s2[n] - s1[n+1].T @ s1[n]) for n in range(len(s1) - 1)]
-    return gW + [c * (b - a).sum(0) for a, b in zip(s1, s2)]
+    g = gW + [None if first_factor and n == 0 else c * (b - a).sum(0) for n, (a, b) in enumerate(zip(s1, s2))]
+    return (g, c * (s2[0] - s1[0])) if first_factor else g

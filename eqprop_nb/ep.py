@@ -37,14 +37,17 @@ def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|Non
 
 # %% ../nbs/02_ep.ipynb #fef1d924
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
-          check_finite:bool=True) -> list[Tensor]: # False: check shapes only (no host-device synchronization)
+          check_finite:bool=True, # False: check shapes only (no host-device synchronization)
+          cache=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
     if not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
         fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)
-        if fused is not None: return fused(x, s, steps, beta, y)
-        c = model.cache(x)
+        if fused is not None:
+            if cache is not None: raise ValueError("relax: a fused relaxation kernel reads the weights itself and takes no cache; pass cache=None")
+            return fused(x, s, steps, beta, y)
+        c = model.cache(x) if cache is None else cache
         for _ in range(steps): s = model.step(x, s, beta, y, c)
     return s
 

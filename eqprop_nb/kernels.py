@@ -11,6 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet
 from .discrete import PrototypicalNet
 from .vf import VFPrototypicalNet
+from .continual import sgd_rates
 
 try:
     import triton
@@ -360,12 +361,8 @@ def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
 
 def _plain_sgd_lrs(model, opt) -> dict|None:
     "The learning rate of each parameter of `model` (by id) if `opt` is plain SGD over all of them; None otherwise."
-    if type(opt) is not torch.optim.SGD: return None
-    lr = {}
-    for g in opt.param_groups:
-        if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
-        for p in g['params']: lr[id(p)] = float(g['lr'])
-    return lr if all(id(p) in lr for p in model.parameters()) else None
+    lr = sgd_rates(opt)
+    return lr if lr is not None and all(id(p) in lr for p in model.parameters()) else None
 
 def _update_launch(A2, A1, B2, B1, W, b, scale, diff=True):
     "One launch of the update kernel: W −= scale·(A2ᵀB2 − A1ᵀB1) (or scale·A2ᵀB2), and b −= scale·Σ(A2 − A1) (or ΣA2) unless b is None."

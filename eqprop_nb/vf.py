@@ -110,6 +110,7 @@ class VFHopfieldNet(_Feedback, VFModel):
 
 class VFPrototypicalNet(_Feedback, VFModel):
     "The prototypical model with separate backward weights: s_n ← σ(W_{n−1}s_{n−1} + b + B_n s_{n+1}) [CEP20]."
+    affine_input = True   # as `PrototypicalNet`: cache(x) is x W[0]ᵀ + b[0], contrast_grads(first_factor=True) factors that layer's rule
     def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
         super().__init__(sizes, act, clip, point, jacobian=jacobian)
         self.W, self.b = dense_params(self.sizes)
@@ -137,7 +138,10 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
 # %% ../nbs/05a_vector_field.ipynb #135c683d
 @patch
-def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
+                   first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
+                   cache=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
+                  ) -> list[Tensor]:
     "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the rule divides by β₂ − β₁), got {beta1} and {beta2}')
@@ -145,10 +149,11 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
     c = -1 / ((beta2 - beta1) * len(x))
     d = [c * (b - a) for a, b in zip(s1, s2)]
     if self.jacobian == 'step':
-        with torch.no_grad(): d = [t * self.out_act.rhop(f) for t, f in zip(d, self.field(x, at))]   # no graph: a plain update
+        with torch.no_grad(): d = [t * self.out_act.rhop(f) for t, f in zip(d, self.field(x, at, cache))]   # no graph: a plain update
     r = [x] + at
-    return ([d[n].T @ r[n] for n in range(len(d))] + [t.sum(0) for t in d] +
-            [d[n].T @ at[n+1] for n in range(len(d) - 1)])
+    g = ([None if first_factor and n == 0 else d[n].T @ r[n] for n in range(len(d))] +
+         [None if first_factor and n == 0 else t.sum(0) for n, t in enumerate(d)] + [d[n].T @ at[n+1] for n in range(len(d) - 1)])
+    return (g, d[0]) if first_factor else g
 
 # %% ../nbs/05a_vector_field.ipynb #69cbf292
 def feedback_angles(model) -> list[float]:
