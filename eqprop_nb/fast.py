@@ -12,8 +12,8 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath', 'pin_to_reference',
-           'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench', 'main']
+__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath',
+           'pin_to_reference', 'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile', 'fused')
@@ -208,8 +208,10 @@ def _peaks(dev, mark) -> tuple:
     if dev.type != 'cuda': return None, None
     return ((torch.cuda.max_memory_allocated(dev) - mark[0]) / 2**20, (torch.cuda.max_memory_reserved(dev) - mark[1]) / 2**20)
 
+HARNESS_MODES = ('reference', 'stepwise')   # `train_epoch`'s loop, without the fast path; stepwise: C-EP's first layer not deferred (`05b_continual`)
+
 def bench(presets:list[str]=('p-1h',), # presets to measure
-          modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU
+          modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU (and stepwise: below)
           device:str='auto', data=None, # MNIST directory
           n:int|None=None, # training images per pass (None: all 60,000)
           passes:int=2, # passes over them; only the last is timed (the first pays for warm-up, captures and compilation)
@@ -222,8 +224,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
-    bad = [m for m in modes if m != 'reference' and m not in MODES]
-    if bad: raise ValueError(f'unknown mode(s) {bad}; choose among reference, {", ".join(MODES)}')
+    bad = [m for m in modes if m not in HARNESS_MODES and m not in MODES]
+    if bad: raise ValueError(f'unknown mode(s) {bad}; choose among {", ".join(HARNESS_MODES + MODES)}')
     _check_compile_mode(compile_mode)
     if compile_mode != 'default' and 'compile' not in modes:
         raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}; "
@@ -240,6 +242,12 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         for mode in modes:
             algo, opt = setup_training(cfg, seed, dev)
             _configure(algo.model, model_kw)
+            if mode == 'stepwise':                                  # the harness loop with continual EP's first layer updated at every step
+                if getattr(algo, 'deferred_first', lambda: None)() is None:
+                    if verbose: print(f'{preset:10s} stepwise  skipped: its first layer is not deferred (not continual EP with plain SGD on '
+                                      'a prototypical or vector-field model), so it is the reference', flush=True)
+                    continue
+                algo.defer_first = False
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
                 if why := fused_problem(algo.model):                # e.g. the ConvNet: the other modes still run
@@ -252,7 +260,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             mark = _mem_mark(dev)
             if mode == 'compile': torch._dynamo.reset()   # Dynamo caches 8 versions of the one `step` code that all models share; a fuller cache runs it uncompiled
             cm = compile_mode if mode == 'compile' else 'default'
-            fp = None if mode == 'reference' else FastPath(algo, opt, mode, compile_mode=cm)
+            fp = None if mode in HARNESS_MODES else FastPath(algo, opt, mode, compile_mode=cm)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
             w = torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
@@ -284,7 +292,7 @@ DEFAULT_PRESETS = 'p-1h,eb-1h,p-conv,cep-1h,p-1h-bptt'
 def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  device:str='auto', # auto, cpu, cuda or cuda:N
                  data:str=None, # MNIST directory
-                 modes:str=None, # comma-separated among reference, eager, graph, compile, fused
+                 modes:str=None, # comma-separated among reference, stepwise, eager, graph, compile, fused
                  n:int=None, # training images per pass (default 60,000; --quick: 400)
                  passes:int=2, # passes per measurement; the last is timed
                  quick:store_true=False, # CPU-sized: 400 images, T ≤ 20, K ≤ 8
