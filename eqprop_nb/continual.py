@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, math
 import torch
+from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
 from .energy import HopfieldNet
 from .ep import EP, relax, update_grads, checked_target, rel_error
@@ -16,8 +17,11 @@ __all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle']
 
 # %% ../nbs/05b_continual.ipynb #a80de45c
 def sgd_rates(opt) -> dict|None:
-    "The learning rate of each parameter of `opt` (by id) if it is plain SGD (no momentum, weight decay, Nesterov or maximize); None otherwise."
+    "The learning rate of each parameter of `opt` (by id) if it is plain SGD (no momentum, weight decay, Nesterov, maximize or step hooks); None otherwise."
     if type(opt) is not torch.optim.SGD: return None
+    hooks = (getattr(opt, '_optimizer_step_pre_hooks', None), getattr(opt, '_optimizer_step_post_hooks', None),
+             getattr(_optim, '_global_optimizer_pre_hooks', None), getattr(_optim, '_global_optimizer_post_hooks', None))
+    if any(hooks): return None                             # a hook sees (or changes) the weights at each step: no step may be skipped
     lr = {}
     for g in opt.param_groups:
         if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
@@ -46,7 +50,7 @@ class Continual(EP):
                                '(train() does it)')
         params = list(self.model.parameters())
         fused = self.model.__dict__.get('update_kernel')   # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
-        deferred = self.deferred_first() if fused is None else None
+        deferred = self.deferred_first(len(x)) if fused is None else None
         if deferred is not None:                           # W[0] and b[0] move at the end; the drive x W[0]ᵀ + b[0] follows them on the way
             W0, b0, lw, lb = deferred
             with torch.no_grad(): drive0, gram, acc = self.model.cache(x), x @ x.T, torch.zeros_like(s[0])
@@ -69,10 +73,12 @@ class Continual(EP):
         for p in params: p.grad = None
         return s
 
-    def deferred_first(self):
+    def deferred_first(self, batch:int|None=None): # the batch size, where known: above the input size the deferral costs more than it saves
         "(W[0], b[0], their learning rates) if the first layer's updates can wait to the end of the second phase with the same values, else None."
         m = self.model
-        if not (self.defer_first and getattr(m, 'affine_input', False)) or 'relax_kernel' in m.__dict__ or 'update_kernel' in m.__dict__: return None
+        if not (self.defer_first and vars(type(m)).get('affine_input', False)): return None    # declared by the class itself: a subclass may change cache or the rule
+        if 'relax_kernel' in m.__dict__ or 'update_kernel' in m.__dict__: return None
+        if batch is not None and batch > m.W[0].shape[1]: return None
         lr = sgd_rates(self.opt)                           # a sum of SGD steps is one step of the sum; momentum or decay would not be
         if lr is None or id(m.W[0]) not in lr or id(m.b[0]) not in lr: return None
         return m.W[0], m.b[0], lr[id(m.W[0])], lr[id(m.b[0])]
