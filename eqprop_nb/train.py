@@ -97,8 +97,8 @@ PRESETS['p-conv'] = dict(description='Ernoult et al. 2019, prototypical ConvNet'
                          pool=2, sizes=[10], act='hardsigmoid', clip=False, T=200, K=10, beta=0.4, nudge='fixed',
                          lrs=[0.15, 0.035, 0.015], epochs=40)
 PRESETS |= {
-    'cep-1h': dict(description='Ernoult et al. 2020, C-EP, 1 hidden layer', algorithm='cep', model='prototypical',
-                   sizes=[784, 512, 10], act='sigmoid4', clip=False, T=40, K=15, beta=0.2, nudge='fixed',
+    'cep-1h': dict(description='Ernoult et al. 2020, C-EP, 1 hidden, random ±β', algorithm='cep', model='prototypical',
+                   sizes=[784, 512, 10], act='sigmoid4', clip=False, T=40, K=15, beta=0.2, nudge='random',
                    lrs=[0.0056, 0.0028], epochs=100),
     'cep-2h': dict(description='Ernoult et al. 2020, C-EP, 2 hidden layers', algorithm='cep', model='prototypical',
                    sizes=[784, 512, 512, 10], act='sigmoid4', clip=False, T=100, K=20, beta=0.5, nudge='fixed',

@@ -24,7 +24,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     assert set(summary) == names, summary
     for name, flags in [('p-conv-b128-e30-s1', ['--preset p-conv ', '--batch-size 128', '--lrs 0.96,0.224,0.096', '--schedule cosine', '--seed 1']),
                         ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h ']),
-                        ('cep-1h-random-s2', ['--preset cep-1h ', '--nudge random', '--seed 2']),
+                        ('cep-1h-random-s2', ['--preset cep-1h ', '--seed 2']),          # the preset's random sign (--nudge random: nothing differs)
                         ('cvf-1h-field-cool-s1', ['--preset cvf-1h ', '--model vf-field', '--cooldown 1', '--seed 1'])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
     assert re.search(r'\b1 passed, \d+ skipped', (runs/'pins.log').read_text()), (runs/'pins.log').read_text()[-2000:]   # no GPU: the CPU pin only
@@ -52,6 +52,8 @@ def test_campaign_parts(tmp_path, data_dir):
         assert (conf['cooldown'], conf['schedule'], conf['seed']) == (1, 'constant', int(name[-1])), conf
         assert conf['model'] == ('vf-field' if 'field' in name else 'vf' if 'cvf' in name else 'prototypical' if 'cep' in name else 'hopfield'), conf
         assert 'final test error' in (runs/f'{name}.log').read_text(), (runs/f'{name}.log').read_text()[-2000:]
+    for name in ('cep-1h-s2', 'cep-1h-cool-s0'):    # [CEP20]'s one-way nudging, no longer the preset's
+        assert json.loads((runs/name/'config.json').read_text())['nudge'] == 'fixed', name
     assert not (runs/'pins.log').exists()
     rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3 cvfh cvf2', PINS='compile',
                                   PCONV_FLAGS='--unpool mask --channels-last')
