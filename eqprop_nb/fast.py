@@ -244,9 +244,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             algo, opt = setup_training(cfg, seed, dev)
             _configure(algo.model, model_kw)
             if mode == 'stepwise':                                  # the harness loop with continual EP's first layer updated at every step
-                if getattr(algo, 'deferred_first', lambda: None)() is None:
+                if getattr(algo, 'deferred_first', lambda b: None)(cfg.batch_size) is None:   # as the loop will ask, batch size included
                     if verbose: print(f'{preset:10s} stepwise  skipped: its first layer is not deferred (not continual EP with plain SGD on '
-                                      'a prototypical or vector-field model), so it is the reference', flush=True)
+                                      'a prototypical or vector-field model, at a batch no larger than the input), so it is the reference', flush=True)
                     continue
                 algo.defer_first = False
             if mode == 'fused':
