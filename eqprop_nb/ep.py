@@ -48,6 +48,8 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
             if cache is not None: raise ValueError("relax: a fused relaxation kernel reads the weights itself and takes no cache; pass cache=None")
             return fused(x, s, steps, beta, y)
         c = model.cache(x) if cache is None else cache
+        chunks = model.__dict__.get('step_chunks')      # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
+        if chunks is not None: return chunks(x, s, steps, beta, y, c)
         for _ in range(steps): s = model.step(x, s, beta, y, c)
     return s
 

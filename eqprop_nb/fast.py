@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, sys, time, platform, contextlib
+import gc, os, sys, time, types, shutil, platform, contextlib
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -12,8 +12,9 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem', 'FastPath',
-           'pin_to_reference', 'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench', 'main']
+__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem', 'cpu_compiler_problem',
+           'StepChunks', 'FastPath', 'pin_to_reference', 'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench',
+           'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile', 'fused')
@@ -49,13 +50,46 @@ def _configure(model, layout:dict|None):
                          f'not {type(model).__name__}')
     return model.configure(**layout)
 
+_LIMIT = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'   # its name before torch 2.6
+
+def cpu_compiler_problem() -> str|None:
+    "Why `torch.compile` cannot build its C++ for the CPU here (no C++ compiler found: $CXX, c++, g++, clang++), or None."
+    if os.environ.get('CXX') or any(shutil.which(c) for c in ('c++', 'g++', 'clang++')): return None
+    return ('torch.compile on the CPU generates C++ and builds it with a C++ compiler, and none was found ($CXX, or c++, g++ or clang++ '
+            'on the PATH); install one (e.g. apt install g++), or train without compiling: --fast off (fast=\'off\')')
+
+class StepChunks:
+    "`relax`'s time steps run `chunk` at a time, each run one call of a `torch.compile`d loop (the mode 'compile' off CUDA: below)."
+    def __init__(self, model, chunk:int=10, # time steps per compiled call; a phase of T steps is T // chunk calls and one shorter call for the rest
+                 compile_mode:str='default'):
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise ValueError(f'chunk is a number of time steps per compiled call and must be a whole number of at least 1, got {chunk!r}')
+        if problem := cpu_compiler_problem(): raise RuntimeError(problem)
+        self.fn, self.chunk, self.seen = model.step, chunk, set()   # the model's own step, bound before the fast path puts anything in its place
+        code = StepChunks._steps.__code__.replace()         # a code object of its own: Dynamo counts recompilations per code object
+        self.run = torch.compile(types.MethodType(types.FunctionType(code, globals()), self), dynamic=False, mode=compile_mode)
+    def _steps(self, x, s, n, beta, y, c):
+        for _ in range(n): s = self.fn(x, s, beta, y, c)
+        return s
+    def __call__(self, x:Tensor, s:list[Tensor], steps:int, beta:float, y:Tensor|None, c) -> list[Tensor]:
+        "`steps` time steps from `s`, as `relax` would run them one by one, with `c` what `model.cache(x)` gives."
+        if steps == 1: return self.fn(x, s, beta, y, c)     # a single step (C-EP's, between two updates) gains nothing from a compiled call
+        for n in [self.chunk] * (steps // self.chunk) + [steps % self.chunk] * (steps % self.chunk > 0):
+            key = (n, beta, tuple(x.shape), y is None, c is None)
+            if key in self.seen: s = self.run(x, s, n, beta, y, c)
+            else:                                           # a new version: one per chunk length, β and batch size, more than Dynamo's default 8
+                with torch._dynamo.config.patch(**{_LIMIT: max(64, getattr(torch._dynamo.config, _LIMIT))}): s = self.run(x, s, n, beta, y, c)
+                self.seen.add(key)
+        return s
+
 class FastPath:
     "Training epochs of `algo` with `opt`, each batch's whole update one CUDA-graph replay (`mode` 'graph', 'compile' or 'fused'), or the same loop run eagerly ('eager')."
     def __init__(self, algo, # an algorithm with `draw_betas()` and `step_with(x, y, *betas)`: `EP`, `Continual`, `BPTT`
                  opt:torch.optim.Optimizer, # stepped inside the graph: its hyperparameters are fixed once captured
-                 mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs) or 'fused' (the fused relaxation kernels in CUDA graphs)
+                 mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs; off CUDA, `StepChunks`) or 'fused' (the fused relaxation kernels in CUDA graphs)
                  warmup:int=2, # eager batches of each key before its graph is captured
-                 compile_mode:str='default'): # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (see above)
+                 compile_mode:str='default', # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (see above)
+                 chunk:int=10): # 'compile' off CUDA: time steps per compiled call (`StepChunks`)
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
         _check_compile_mode(compile_mode)
         if compile_mode != 'default' and mode != 'compile':
@@ -75,7 +109,9 @@ class FastPath:
             from eqprop_nb.kernels import FusedRelax
             self.kernel = FusedRelax(algo.model)            # refuses, with the reason, a model the kernel cannot relax
         else: self.kernel = contextlib.nullcontext()
-        self.step = torch.compile(algo.model.step, dynamic=False, mode=compile_mode) if mode == 'compile' else None   # put in place during a batch only
+        cuda = self.device.type == 'cuda'                    # put in place during a batch only: on CUDA the compiled step, elsewhere the chunks
+        self.step = torch.compile(algo.model.step, dynamic=False, mode=compile_mode) if mode == 'compile' and cuda else None
+        self.chunks = StepChunks(algo.model, chunk, compile_mode) if mode == 'compile' and not cuda else None
         self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
@@ -90,10 +126,12 @@ class FastPath:
         x, labels, y = self.data
         m = self.algo.model
         if self.step is not None: m.step = self.step                  # the compiled step shadows the method, for this batch only
+        if self.chunks is not None: m.step_chunks = self.chunks      # and on the CPU, `relax` hands its steps to the compiled chunks
         try:
             with self.kernel: out = self.algo.step_with(x[idx], y[idx], *betas)   # fused: `relax` hands each phase to one kernel
         finally:
             if self.step is not None: del m.step
+            if self.chunks is not None: del m.step_chunks
         self.opt.step()
         self.wrong.add_((out.argmax(1) != labels[idx]).sum())
 
