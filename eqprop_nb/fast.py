@@ -52,11 +52,18 @@ def _configure(model, layout:dict|None):
 
 _LIMIT = 'recompile_limit' if hasattr(torch._dynamo.config, 'recompile_limit') else 'cache_size_limit'   # its name before torch 2.6
 
+try: from torch._dynamo.eval_frame import _debug_get_cache_entry_list as _cache_entries   # the compiled versions of a code object
+except ImportError: _cache_entries = None
+
 def cpu_compiler_problem() -> str|None:
-    "Why `torch.compile` cannot build its C++ for the CPU here (no C++ compiler found: $CXX, c++, g++, clang++), or None."
-    if os.environ.get('CXX') or any(shutil.which(c) for c in ('c++', 'g++', 'clang++')): return None
-    return ('torch.compile on the CPU generates C++ and builds it with a C++ compiler, and none was found ($CXX, or c++, g++ or clang++ '
-            'on the PATH); install one (e.g. apt install g++), or train without compiling: --fast off (fast=\'off\')')
+    "Why `torch.compile` cannot build its C++ for the CPU here (none of the compilers Inductor tries is on the PATH), or None."
+    from torch._inductor import config as inductor_config
+    cxx = inductor_config.cpp.cxx                           # what Inductor will try: $CXX when torch was imported, else g++ (clang++ on macOS)
+    tried = [c for c in (cxx if isinstance(cxx, (list, tuple)) else (cxx,)) if c]
+    if any(shutil.which(c) for c in tried): return None
+    return (f'torch.compile on the CPU generates C++ and builds it with {" or ".join(tried) or "a C++ compiler"} (torch._inductor.config.cpp.cxx, '
+            'which is $CXX if it was set when torch was imported), and none was found on the PATH; install one (e.g. apt install g++), '
+            "or train without compiling: --fast off (fast='off')")
 
 class StepChunks:
     "`relax`'s time steps run `chunk` at a time, each run one call of a `torch.compile`d loop (the mode 'compile' off CUDA: below)."
@@ -66,19 +73,27 @@ class StepChunks:
             raise ValueError(f'chunk is a number of time steps per compiled call and must be a whole number of at least 1, got {chunk!r}')
         if problem := cpu_compiler_problem(): raise RuntimeError(problem)
         self.fn, self.chunk, self.seen = model.step, chunk, set()   # the model's own step, bound before the fast path puts anything in its place
-        code = StepChunks._steps.__code__.replace()         # a code object of its own: Dynamo counts recompilations per code object
-        self.run = torch.compile(types.MethodType(types.FunctionType(code, globals()), self), dynamic=False, mode=compile_mode)
+        self.code = StepChunks._steps.__code__.replace()    # a code object of its own: Dynamo counts recompilations per code object
+        self.run = torch.compile(types.MethodType(types.FunctionType(self.code, globals()), self), dynamic=False, mode=compile_mode)
     def _steps(self, x, s, n, beta, y, c):
         for _ in range(n): s = self.fn(x, s, beta, y, c)
         return s
+    def _chunk(self, x, s, n, beta, y, c):
+        try: return self.run(x, s, n, beta, y, c)
+        except Exception as e:
+            for _ in range(n): s = self.fn(x, s, beta, y, c)   # the same steps eagerly: an error of the model's own is raised as the model raises it
+            raise RuntimeError(f'torch.compile failed on {n} time steps of {type(self.fn.__self__).__name__}, which run eagerly '
+                               f"({type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}); "
+                               "train without compiling: --fast off (fast='off')") from e
     def __call__(self, x:Tensor, s:list[Tensor], steps:int, beta:float, y:Tensor|None, c) -> list[Tensor]:
         "`steps` time steps from `s`, as `relax` would run them one by one, with `c` what `model.cache(x)` gives."
         if steps == 1: return self.fn(x, s, beta, y, c)     # a single step (C-EP's, between two updates) gains nothing from a compiled call
+        if self.seen and _cache_entries is not None and not _cache_entries(self.code): self.seen.clear()   # torch._dynamo.reset() dropped them
         for n in [self.chunk] * (steps // self.chunk) + [steps % self.chunk] * (steps % self.chunk > 0):
             key = (n, beta, tuple(x.shape), y is None, c is None)
-            if key in self.seen: s = self.run(x, s, n, beta, y, c)
+            if key in self.seen: s = self._chunk(x, s, n, beta, y, c)
             else:                                           # a new version: one per chunk length, β and batch size, more than Dynamo's default 8
-                with torch._dynamo.config.patch(**{_LIMIT: max(64, getattr(torch._dynamo.config, _LIMIT))}): s = self.run(x, s, n, beta, y, c)
+                with torch._dynamo.config.patch(**{_LIMIT: max(64, getattr(torch._dynamo.config, _LIMIT))}): s = self._chunk(x, s, n, beta, y, c)
                 self.seen.add(key)
         return s
 
@@ -100,6 +115,8 @@ class FastPath:
         if int(warmup) < 1: raise ValueError(f'warmup must be at least 1 (the first batches initialize lazily), got {warmup}')
         p = next(algo.model.parameters())
         self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
+        if chunk != 10 and not (mode == 'compile' and self.device.type != 'cuda'):
+            raise ValueError(f"chunk applies to the mode 'compile' off CUDA (`StepChunks`), not to {mode!r} on {self.device}")
         self.graphed = mode != 'eager' and self.device.type == 'cuda'
         if (mode == 'graph' or self.graphed) and capture_problem(algo, opt): raise ValueError(capture_problem(algo, opt))
         if mode == 'graph' and not self.graphed:
@@ -297,7 +314,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             x, y = xy
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
             mark = _mem_mark(dev)
-            if mode == 'compile': torch._dynamo.reset()   # Dynamo caches 8 versions of the one `step` code that all models share; a fuller cache runs it uncompiled
+            if mode == 'compile': torch._dynamo.reset()   # on CUDA all models share one compiled `step` code, of which Dynamo keeps 8 versions; a fuller cache runs it uncompiled
             cm = compile_mode if mode == 'compile' else 'default'
             fp = None if mode in HARNESS_MODES else FastPath(algo, opt, mode, compile_mode=cm)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
