@@ -15,7 +15,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     assert rc == 0, log[-3000:]
     assert sorted(f.name for f in out.iterdir()) == ['bench_conv.json', 'log.txt', 'runs.json', 'runs.tgz', 'tte.json'], log[-3000:]
     assert 'phase 2 done' in log and 'end;' in log
-    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-e60-s2', 'eb-1h-e60-s3', 'p-2h-b128-s2', 'p-2h-b128-s3', 'cep-2h',
+    names = {'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1', 'eb-1h-sym-cool-s0', 'eb-1h-sym-cool-s1', 'p-2h-b128-s2', 'p-2h-b128-s3', 'cep-2h',
              'cep-1h-random-s1', 'cep-1h-random-s2', 'cvf-1h-field-cool-s0', 'cvf-1h-field-cool-s1'}
     for name in names:
         assert 'final test error' in (runs/f'{name}.log').read_text(), (name, (runs/f'{name}.log').read_text()[-2000:])
@@ -23,7 +23,7 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
     summary = {os.path.basename(s['path']): s for s in json.loads((out/'runs.json').read_text())}
     assert set(summary) == names, summary
     for name, flags in [('p-conv-b128-e30-s1', ['--preset p-conv ', '--batch-size 128', '--lrs 0.96,0.224,0.096', '--schedule cosine', '--seed 1']),
-                        ('eb-1h-e60-s3', ['--preset eb-1h ', '--seed 3']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h ']),
+                        ('eb-1h-sym-cool-s1', ['--preset eb-1h ', '--nudge symmetric', '--cooldown 1', '--seed 1']), ('p-2h-b128-s2', ['--preset p-2h-b128 ', '--seed 2']), ('cep-2h', ['--preset cep-2h ']),
                         ('cep-1h-random-s2', ['--preset cep-1h ', '--seed 2']),          # the preset's random sign (--nudge random: nothing differs)
                         ('cvf-1h-field-cool-s1', ['--preset cvf-1h ', '--model vf-field', '--cooldown 1', '--seed 1'])]:
         assert all(f in summary[name]['command'] for f in flags), summary[name]['command']
