@@ -166,3 +166,16 @@ def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
 def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
     "One EP update: draw (β₁, β₂) on the host (no device work), then `step_with` them."
     return self.step_with(x, y, *self.draw_betas())
+
+# %% ../nbs/02_ep.ipynb #b96321e4
+@patch
+def contrast_grads(self:HopfieldNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+    "`ep_grads` in closed form: −(ρ(s²ₙ₊₁)ρ(s²ₙ)ᵀ − ρ(s¹ₙ₊₁)ρ(s¹ₙ)ᵀ) / (β₂ − β₁) per weight, −Δρ(sₙ₊₁) per bias, batch-averaged; `ep_grads` itself for a subclass with its own energy."
+    if any(getattr(type(self), f) is not getattr(HopfieldNet, f) for f in ('energy', 'potential', 'input_rates')):
+        return ep_grads(self, x, s1, s2, beta1, beta2)
+    if beta1 == beta2:
+        raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
+    c, r0 = -1 / ((beta2 - beta1) * len(x)), self.input_rates(x)
+    r1, r2 = ([r0] + [self.act.rho(t) for t in s] for s in (s1, s2))
+    gW = [c * (r2[n+1].T @ r2[n] - r1[n+1].T @ r1[n]) for n in range(len(self.W))]
+    return gW + [c * (r2[n+1] - r1[n+1]).sum(0) for n in range(len(self.b))]
