@@ -57,7 +57,8 @@ except ImportError: _cache_entries = None
 
 def cpu_compiler_problem() -> str|None:
     "Why `torch.compile` cannot build its C++ for the CPU here (none of the compilers Inductor tries is on the PATH), or None."
-    from torch._inductor import config as inductor_config
+    try: from torch._inductor import config as inductor_config
+    except ImportError as e: return f"this torch has no Inductor ({e}), which torch.compile needs; train without compiling: --fast off (fast='off')"
     cxx = inductor_config.cpp.cxx                           # what Inductor will try: $CXX when torch was imported, else g++ (clang++ on macOS)
     tried = [c for c in (cxx if isinstance(cxx, (list, tuple)) else (cxx,)) if c]
     if any(shutil.which(c) for c in tried): return None
