@@ -12,9 +12,9 @@ from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
 
 # %% auto #0
-__all__ = ['MODES', 'COMPILE_MODES', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem', 'cpu_compiler_problem',
-           'StepChunks', 'FastPath', 'pin_to_reference', 'pin_holds', 'perturbed_distance', 'bench', 'eqprop_bench',
-           'main']
+__all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem',
+           'cpu_compiler_problem', 'StepChunks', 'FastPath', 'pin_to_reference', 'pin_holds', 'perturbed_distance',
+           'bench', 'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile', 'fused')
@@ -66,9 +66,11 @@ def cpu_compiler_problem() -> str|None:
             'which is $CXX if it was set when torch was imported), and none was found on the PATH; install one (e.g. apt install g++), '
             "or train without compiling: --fast off (fast='off')")
 
+CHUNK = 10   # time steps per compiled call on the CPU (`StepChunks`, `FastPath`'s mode 'compile' there)
+
 class StepChunks:
     "`relax`'s time steps run `chunk` at a time, each run one call of a `torch.compile`d loop (the mode 'compile' off CUDA: below)."
-    def __init__(self, model, chunk:int=10, # time steps per compiled call; a phase of T steps is T // chunk calls and one shorter call for the rest
+    def __init__(self, model, chunk:int=CHUNK, # time steps per compiled call; a phase of T steps is T // chunk calls and one shorter call for the rest
                  compile_mode:str='default'):
         if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
             raise ValueError(f'chunk is a number of time steps per compiled call and must be a whole number of at least 1, got {chunk!r}')
@@ -105,7 +107,7 @@ class FastPath:
                  mode:str='graph', # 'eager', 'graph' (CUDA graphs), 'compile' (torch.compile'd steps in CUDA graphs; off CUDA, `StepChunks`) or 'fused' (the fused relaxation kernels in CUDA graphs)
                  warmup:int=2, # eager batches of each key before its graph is captured
                  compile_mode:str='default', # torch.compile's mode for 'compile': 'default' or 'max-autotune-no-cudagraphs' (see above)
-                 chunk:int=10): # 'compile' off CUDA: time steps per compiled call (`StepChunks`)
+                 chunk:int=CHUNK): # 'compile' off CUDA: time steps per compiled call (`StepChunks`)
         if mode not in MODES: raise ValueError(f'unknown fast-path mode {mode!r}; choose one of {", ".join(MODES)}')
         _check_compile_mode(compile_mode)
         if compile_mode != 'default' and mode != 'compile':
@@ -116,7 +118,7 @@ class FastPath:
         if int(warmup) < 1: raise ValueError(f'warmup must be at least 1 (the first batches initialize lazily), got {warmup}')
         p = next(algo.model.parameters())
         self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
-        if chunk != 10 and not (mode == 'compile' and self.device.type != 'cuda'):
+        if chunk != CHUNK and not (mode == 'compile' and self.device.type != 'cuda'):
             raise ValueError(f"chunk applies to the mode 'compile' off CUDA (`StepChunks`), not to {mode!r} on {self.device}")
         self.graphed = mode != 'eager' and self.device.type == 'cuda'
         if (mode == 'graph' or self.graphed) and capture_problem(algo, opt): raise ValueError(capture_problem(algo, opt))
