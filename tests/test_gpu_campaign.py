@@ -55,11 +55,15 @@ def test_campaign_parts(tmp_path, data_dir):
     for name in ('cep-1h-s2', 'cep-1h-cool-s0'):    # [CEP20]'s one-way nudging, no longer the preset's
         assert json.loads((runs/name/'config.json').read_text())['nudge'] == 'fixed', name
     assert not (runs/'pins.log').exists()
-    rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3 cvfh cvf2', PINS='compile',
+    rc, log, out, runs = campaign(tmp_path/'c', data_dir, 100, 200, PARTS='train', TRAIN='conv eb2 p3 cvfh cvf2 cep2c cvf2c', PINS='compile',
                                   PCONV_FLAGS='--unpool mask --channels-last')
     assert rc == 0, log[-3000:]
-    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cvf-1h-half-s0', 'cvf-1h-half-s1', 'cvf-2h', 'eb-2h', 'p-3h',
-                                                                    'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1'], log[-3000:]
+    assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == ['cep-2h-cool', 'cvf-1h-half-s0', 'cvf-1h-half-s1', 'cvf-2h', 'cvf-2h-field-cool',
+                                                                    'eb-2h', 'p-3h', 'p-conv-b128-e30-s0', 'p-conv-b128-e30-s1'], log[-3000:]
+    for name, model in (('cep-2h-cool', 'prototypical'), ('cvf-2h-field-cool', 'vf-field')):   # one epoch here: a cool-down of 1 (the GPU's 20 of 50, 15 of 40)
+        conf = json.loads((runs/name/'config.json').read_text())
+        assert (conf['sizes'], conf['model'], conf['cooldown']) == ([784, 512, 512, 10], model, 1), conf
+        assert 'final test error' in (runs/f'{name}.log').read_text(), (runs/f'{name}.log').read_text()[-2000:]
     for s in json.loads((out/'runs.json').read_text()):
         if 'p-conv' in s['path']: assert s['command'].endswith('--unpool mask --channels-last'), s['command']
         if 'cvf-1h-half-s1' in s['path']: assert '--lrs 0.0038,0.0019' in s['command'] and '--seed 1' in s['command'], s['command']
