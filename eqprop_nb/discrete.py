@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
-from .ep import EP, ep_grads, relax
+from .ep import EP, ep_grads, relax, distinct_betas
 
 # %% auto #0
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
@@ -105,8 +105,7 @@ def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tens
                    cache=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
                   ) -> list[Tensor]:
     "The EP estimate in closed form: −(s²_{n+1}s²_nᵀ − s¹_{n+1}s¹_nᵀ) / (β₂ − β₁) per weight, −Δs_{n+1} per bias, batch-averaged."
-    if beta1 == beta2:
-        raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
+    distinct_betas(beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     gW = [None if first_factor else c * ((s2[0] - s1[0]).T @ x)]
     gW += [c * (s2[n+1].T @ s2[n] - s1[n+1].T @ s1[n]) for n in range(len(s1) - 1)]

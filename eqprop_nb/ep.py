@@ -12,7 +12,8 @@ from .energy import HopfieldNet, cost, explain_errors, _check_phase
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['euler_step', 'relax', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target', 'update_grads']
+__all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target',
+           'update_grads']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -59,11 +60,15 @@ def potential(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
     "The scalar (per example) whose θ-gradient the EP update contrasts: −E."
     return -self.energy(x, s)
 
+def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
+    "Stop with a clear error where β₁ = β₂: every EP estimate and vector-field rule divides by β₂ − β₁."
+    if beta1 == beta2:
+        raise ValueError(f'the two nudging strengths must differ (the {what} divides by β₂ − β₁), got {beta1} and {beta2}')
+
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
     "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s^β₂) − ∂Φ/∂θ(s^β₁)) / (β₂ − β₁), Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
-    if beta1 == beta2:
-        raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
+    distinct_betas(beta1, beta2)
     params = list(model.parameters()) if params is None else list(params)
     with torch.enable_grad():
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
@@ -173,8 +178,7 @@ def contrast_grads(self:HopfieldNet, x:Tensor, s1:list[Tensor], s2:list[Tensor],
     "`ep_grads` in closed form: −(ρ(s²ₙ₊₁)ρ(s²ₙ)ᵀ − ρ(s¹ₙ₊₁)ρ(s¹ₙ)ᵀ) / (β₂ − β₁) per weight, −Δρ(sₙ₊₁) per bias, batch-averaged; `ep_grads` itself for a subclass with its own energy."
     if any(getattr(type(self), f) is not getattr(HopfieldNet, f) for f in ('energy', 'potential', 'input_rates')):
         return ep_grads(self, x, s1, s2, beta1, beta2)
-    if beta1 == beta2:
-        raise ValueError(f'the two nudging strengths must differ (the estimate divides by β₂ − β₁), got {beta1} and {beta2}')
+    distinct_betas(beta1, beta2)
     c, r0 = -1 / ((beta2 - beta1) * len(x)), self.input_rates(x)
     r1, r2 = ([r0] + [self.act.rho(t) for t in s] for s in (s1, s2))
     gW = [c * (r2[n+1].T @ r2[n] - r1[n+1].T @ r1[n]) for n in range(len(self.W))]

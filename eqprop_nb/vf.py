@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
 from fastcore.basics import patch
-from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads
+from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas
 from .discrete import PrototypicalNet, nudge_output
 
 # %% auto #0
@@ -45,8 +45,7 @@ class VFModel(LayeredModel):
 
     def contrast_grads(self, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
         "−(∂σ(F)/∂θ)ᵀ(s² − s¹) / ((β₂ − β₁)·beta_scale) (∂F/∂θ with jacobian='field'), batch-averaged, by autograd: the vector-field rule."
-        if beta1 == beta2:
-            raise ValueError(f'the two nudging strengths must differ (the rule divides by β₂ − β₁), got {beta1} and {beta2}')
+        distinct_betas(beta1, beta2, 'rule')
         at = _jacobian_point(self, s1, s2, beta1, beta2)
         params = list(self.parameters())
         with torch.enable_grad():
@@ -143,8 +142,7 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
                    cache=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
                   ) -> list[Tensor]:
     "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
-    if beta1 == beta2:
-        raise ValueError(f'the two nudging strengths must differ (the rule divides by β₂ − β₁), got {beta1} and {beta2}')
+    distinct_betas(beta1, beta2, 'rule')
     at = _jacobian_point(self, s1, s2, beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     d = [c * (b - a) for a, b in zip(s1, s2)]
