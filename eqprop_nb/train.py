@@ -21,12 +21,12 @@ from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config', 'check_config',
-           'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep', 'build_algorithm',
-           'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch', 'evaluate',
-           'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
+__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'DEFAULT_PRESET', 'Config', 'get_config',
+           'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep',
+           'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch',
+           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
            'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train', 'console_parser', 'run_console',
-           'main', 'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
+           'main', 'saved_run', 'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -565,6 +565,8 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             plot_history(history, out/'learning_curves.png', title=preset or '')
 
 # %% ../nbs/03_train.ipynb #6760792f
+DEFAULT_PRESET = 'ep17-1h'                        # what eqprop_train trains without --preset
+
 def _numbers(s, kind, flag:str):
     "The comma-separated numbers of the option `flag` (a trailing comma is dropped), or None."
     if s is None: return None
@@ -598,12 +600,12 @@ def presets_table() -> str:
 
 # %% ../nbs/03_train.ipynb #48739174
 @call_parse
-def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets)
+def eqprop_train(preset:str=None, # named configuration (see --list-presets; default ep17-1h, or with --resume the run saved in --out)
                  epochs:int=None, # number of epochs (default: the preset's)
                  data:str=None, # MNIST directory (default: $EQPROP_DATA, else download to ~/.cache/eqprop_nb/data)
                  out:str=None, # output directory (default: runs/PRESET)
                  device:str='auto', # auto, cpu, cuda or cuda:N
-                 seed:int=0, # random seed
+                 seed:int=None, # random seed (default 0)
                  resume:store_true=False, # continue the run saved in --out
                  limit_train:int=None, # train on the first N training examples
                  limit_test:int=None, # evaluate on the first N test examples
@@ -639,22 +641,30 @@ def eqprop_train(preset:str='ep17-1h', # named configuration (see --list-presets
                  compile_mode:str='default', # with --fast compile: torch.compile's mode, default or max-autotune-no-cudagraphs
                  unpool:str=None, # conv model: how a step writes P⁻¹, scatter (max_unpool2d) or mask (elementwise); the same values
                  channels_last:store_true=False, # conv model: NHWC states and kernels; the same values
-                 val:int=0, # hold out the last N training examples for validation; best.pt keeps the weights of the epoch with the lowest validation error
+                 val:int=None, # hold out the last N training examples for validation (default 0: none); best.pt keeps the weights of the epoch with the lowest validation error
                 ):
     "Train Equilibrium Propagation on MNIST."
     if list_presets: return print(presets_table())
+    out = out or f'runs/{preset or DEFAULT_PRESET}'
     try:
-        run = train(preset, out or f'runs/{preset}', data, device, seed, resume, limit_train, limit_test, not no_progress,
-                    epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel, pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge,
-                    eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
-                    batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup, cooldown=cooldown,
-                    input_map=input_map, init=init, fast=fast, tf32=tf32, val=val, compile_mode=compile_mode,
-                    layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}))
+        conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
+                    pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
+                    weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
+                    cooldown=cooldown, input_map=input_map, init=init)
+        who = dict(seed=seed, limit_train=limit_train, limit_test=limit_test, val=val)
+        conf, who = ({k: v for k, v in d.items() if v is not None} for d in (conf, who))      # what this command line sets
+        if resume and preset is None and (saved := saved_run(out)) is not None:   # the run's own settings, under those the command line sets
+            preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
+            print(f"note: --resume without --preset: {out} goes on with the settings it saved, "
+                  + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()]), file=sys.stderr, flush=True)
+        run = train(preset or DEFAULT_PRESET, out, data, device, who.get('seed', 0), resume, who.get('limit_train'), who.get('limit_test'),
+                    not no_progress, fast=fast, tf32=tf32, val=who.get('val', 0), compile_mode=compile_mode,
+                    layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}), **conf)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     except KeyboardInterrupt:                        # checkpoints are written atomically: the last one is whole
-        print(f"eqprop_train: interrupted; {out or f'runs/{preset}'} keeps the checkpoint of the last finished epoch, if any: "
-              'continue with the same command and --resume', file=sys.stderr)
+        print(f"eqprop_train: interrupted; {out} keeps the checkpoint of the last finished epoch, if any: continue with the same command "
+              f"and --resume, or with `eqprop_train --out {out} --resume`, which reads the run's settings from there", file=sys.stderr)
         sys.exit(130)
     h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
@@ -703,6 +713,18 @@ def _read_json(f:Path):
     try: return json.loads(f.read_text())
     except (OSError, ValueError) as e: raise ValueError(f'{f} cannot be read ({e})') from None
 
+def saved_run(out) -> dict|None:
+    "The settings of the run saved in `out`, from its config.json: the preset, the `Config` fields that differ from it, seed and examples; None where `out` holds no config.json."
+    f = Path(out)/'config.json'
+    if not f.exists(): return None
+    conf = _read_json(f)
+    if not isinstance(conf, dict) or 'preset' not in conf:
+        raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
+    known = conf['preset'] if conf['preset'] in PRESETS else DEFAULT_PRESET   # a renamed or removed preset: every field that differs is named
+    base = asdict(get_config(known))
+    return dict(preset=known, config={k: v for k, v in conf.items() if k in base and v != base[k]},
+                run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
+
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."
     path = Path(path)
@@ -718,7 +740,7 @@ def run_summary(path) -> dict:
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
-    known = preset if preset in PRESETS else sig['preset'].default       # a renamed or removed preset: compare with the command line's default
+    known = preset if preset in PRESETS else DEFAULT_PRESET               # a renamed or removed preset: compare with the command line's default
     base = asdict(get_config(known))
     diff = [(k, v) for k, v in conf.items() if k in base and v != base[k]]
     cli = [(k, v) for k, v in diff if k in sig and v is not None and v != []]

@@ -67,3 +67,23 @@ def test_resume_with_more_epochs_under_a_schedule_says_so(data_dir, tmp_path, ca
     assert train_here(*const, '--epochs', 2, '--resume') == (0, '')
     err = capsys.readouterr().err
     assert 'note:' not in err, err
+
+def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, capsys):
+    "`eqprop_train --out DIR --resume` goes on with the settings DIR saved: the same epochs as a run that never stopped."
+    settings = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--lrs', '0.05,0.02', '--warmup', 1, '--seed', 3,
+                '--limit-train', 100, '--limit-test', 60, '--val', 20]
+    where = ['--device', 'cpu', '--no-progress', '--data', data_dir]
+    assert train_here(*settings, *where, '--epochs', 3, '--out', tmp_path/'whole') == (0, '')
+    assert train_here(*settings, *where, '--epochs', 2, '--out', tmp_path/'cut') == (0, '')
+    capsys.readouterr()
+    assert train_here('--out', tmp_path/'cut', '--resume', '--epochs', 3, *where) == (0, '')
+    assert ('note: --resume without --preset: ' + f"{tmp_path/'cut'} goes on with the settings it saved, --preset p-1h --sizes 784,16,10 "
+            '--T 4 --K 2 --lrs 0.05,0.02 --epochs 3 --warmup 1 --seed 3 --limit-train 100 --limit-test 60 --val 20') in capsys.readouterr().err
+    read = lambda run, f: json.loads((tmp_path/run/f).read_text())
+    assert read('cut', 'config.json') == read('whole', 'config.json')
+    assert strip(read('cut', 'metrics.json')) == strip(read('whole', 'metrics.json')) and len(read('cut', 'metrics.json')) == 3
+    rc, err = train_here('--out', tmp_path/'cut', '--resume', '--epochs', 4, '--seed', 4, *where)   # what the command line sets comes first
+    assert rc == 1 and 'belongs to another run (differs in seed)' in err, err
+    (tmp_path/'cut'/'config.json').write_text('[]')
+    assert train_here('--out', tmp_path/'cut', '--resume', *where) == (1, f"eqprop_train: error: {tmp_path/'cut'/'config.json'} is not the "
+                                                                   "config.json of an eqprop_train run: resume with the run's --preset and its other settings")
