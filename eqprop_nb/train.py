@@ -21,7 +21,7 @@ from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'DEFAULT_PRESET', 'Config', 'get_config',
+__all__ = ['PRESETS', 'DEFAULT_PRESET', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config',
            'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep',
            'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch',
            'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
@@ -113,7 +113,9 @@ PRESETS |= {
 for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h', 'p-conv']:      # the BPTT twins of [E19]: same dynamics, same T, K steps back-propagated
     PRESETS[f'{_name}-bptt'] = PRESETS[_name] | dict(description=PRESETS[_name]['description'] + ', BPTT', algorithm='bptt')
 
-def get_config(preset:str|None='ep17-1h', **overrides) -> Config:
+DEFAULT_PRESET = 'ep17-1h'                        # what get_config, train and eqprop_train take without a preset
+
+def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
     "The `Config` of `preset` (or the defaults, for `None`) with `overrides` applied."
     if preset is not None and preset not in PRESETS:
         raise ValueError(f'unknown preset {preset!r}; choose one of {", ".join(PRESETS)} (eqprop_train --list-presets)')
@@ -432,7 +434,7 @@ def _restore(ckpt_path, algo, opt, ident):
     return ck['history']
 
 # %% ../nbs/03_train.ipynb #334c1142
-def train(preset:str|None='ep17-1h', # named configuration (`PRESETS`), or None for `Config()` defaults
+def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or None for `Config()` defaults
           out=None, # directory for checkpoint.pt, metrics.json, config.json, learning_curves.png; None: keep nothing
           data=None, # MNIST directory (see `eqprop_nb.data.load_mnist`)
           device:str='auto', # 'auto', 'cpu', 'cuda' or 'cuda:N'
@@ -565,8 +567,6 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             plot_history(history, out/'learning_curves.png', title=preset or '')
 
 # %% ../nbs/03_train.ipynb #6760792f
-DEFAULT_PRESET = 'ep17-1h'                        # what eqprop_train trains without --preset
-
 def _numbers(s, kind, flag:str):
     "The comma-separated numbers of the option `flag` (a trailing comma is dropped), or None."
     if s is None: return None
@@ -713,6 +713,12 @@ def _read_json(f:Path):
     try: return json.loads(f.read_text())
     except (OSError, ValueError) as e: raise ValueError(f'{f} cannot be read ({e})') from None
 
+def _against_preset(conf:dict) -> tuple[str, dict, dict]:
+    "A run's config.json against its preset: the preset (the default for a renamed or removed one, so every field that differs is named), that preset's `Config` fields, and the fields that differ from them."
+    known = conf.get('preset') if conf.get('preset') in PRESETS else DEFAULT_PRESET
+    base = asdict(get_config(known))
+    return known, base, {k: v for k, v in conf.items() if k in base and v != base[k]}
+
 def saved_run(out) -> dict|None:
     "The settings of the run saved in `out`, from its config.json: the preset, the `Config` fields that differ from it, seed and examples; None where `out` holds no config.json."
     f = Path(out)/'config.json'
@@ -720,10 +726,8 @@ def saved_run(out) -> dict|None:
     conf = _read_json(f)
     if not isinstance(conf, dict) or 'preset' not in conf:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
-    known = conf['preset'] if conf['preset'] in PRESETS else DEFAULT_PRESET   # a renamed or removed preset: every field that differs is named
-    base = asdict(get_config(known))
-    return dict(preset=known, config={k: v for k, v in conf.items() if k in base and v != base[k]},
-                run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
+    known, _, diff = _against_preset(conf)
+    return dict(preset=known, config=diff, run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
 
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."
@@ -740,10 +744,8 @@ def run_summary(path) -> dict:
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
-    known = preset if preset in PRESETS else DEFAULT_PRESET               # a renamed or removed preset: compare with the command line's default
-    base = asdict(get_config(known))
-    diff = [(k, v) for k, v in conf.items() if k in base and v != base[k]]
-    cli = [(k, v) for k, v in diff if k in sig and v is not None and v != []]
+    known, base, diff = _against_preset(conf)
+    cli = [(k, v) for k, v in diff.items() if k in sig and v is not None and v != []]
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
     lay = conf.get('layout') or {}
@@ -751,7 +753,7 @@ def run_summary(path) -> dict:
            ([_flag('unpool', lay['unpool'])] if lay.get('unpool') else []) + (['--channels-last'] if lay.get('channels_last') else [])
     te = [r['test_error'] for r in hist]
     b = min(range(len(te)), key=te.__getitem__)                          # the first of the lowest
-    s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff if (k, v) not in cli},
+    s = dict(path=str(path), command=' '.join(cmd), python_only={k: v for k, v in diff.items() if (k, v) not in cli},
              unmatched=sorted((base.keys() - conf.keys()) | (conf.keys() - base.keys() - _RUN_KEYS)),
              device=conf.get('device'), fast=conf.get('fast'), epochs=len(hist), of=conf.get('epochs'),
              test_error=te[-1], train_error=hist[-1]['train_error'], best_test_error=te[b], best_epoch=hist[b]['epoch'],
