@@ -55,14 +55,17 @@ def phase_fits(model) -> bool:
     "Whether one block can hold `model`'s whole relaxation (one hidden layer, hidden × output tile ≤ `MAX_TILE`): the phase kernel; else the layer kernel (below)."
     return len(model.sizes) == 3 and triton.next_power_of_2(model.sizes[1]) * triton.next_power_of_2(model.sizes[2]) <= MAX_TILE
 
-GPU_CHECKED = {'sigmoid4', 'hardsigmoid', 'tanh'}   # activations whose phase kernel has been pinned to the eager loop on a GPU (06a's GPU_PINS)
-LAYER_GPU_CHECKED = {'sigmoid4'}     # the same for the layer kernel (deeper networks): pinned on an H200, 2026-11-27
+# (branch of the kernel, activation) pairs pinned to the eager loop on a GPU (06a's GPU_PINS, H200, 2026-11-27): the energy branch
+# (HopfieldNet) or the Φ branch (PrototypicalNet, VFPrototypicalNet), each with the activations its pins used
+GPU_CHECKED = {('phi', 'sigmoid4'), ('phi', 'tanh'), ('energy', 'sigmoid4'), ('energy', 'hardsigmoid')}   # phase kernel: p-1h, cep-1h, cvf-1h, p-1h with tanh; eb-1h, ep17-1h
+LAYER_GPU_CHECKED = {('phi', 'sigmoid4'), ('energy', 'sigmoid4')}     # layer kernel (deeper networks): p-2h, cep-2h, cvf-2h, p-2h-bptt; eb-2h
 
 def fused_by_default(model) -> bool:
-    "Whether `--fast auto` takes the fused kernels for `model` on CUDA: it can, in float32, with an activation already pinned on a GPU for the kernel it would use."
+    "Whether `--fast auto` takes the fused kernels for `model` on CUDA: it can, in float32, with its branch and activation already pinned on a GPU for the kernel it would use."
     act = model.act if isinstance(model, HopfieldNet) else getattr(model, 'out_act', None)
     if fused_problem(model, 'cuda') is not None or next(model.parameters()).dtype != torch.float32 or act is None: return False
-    return act.name in (GPU_CHECKED if phase_fits(model) else LAYER_GPU_CHECKED)
+    key = ('energy' if isinstance(model, HopfieldNet) else 'phi', act.name)
+    return key in (GPU_CHECKED if phase_fits(model) else LAYER_GPU_CHECKED)
 
 # %% ../nbs/06c_kernels.ipynb #08cdbf15
 def _relax_body(D, SH, SO, Y, W, Bias, F, OH, OO,             # drive, state in, target, W₁, b₁, feedback, state out
@@ -325,10 +328,10 @@ def update_enabled(device) -> bool:
     if env: return env == '1'
     return torch.device(device).type != 'cuda' or UPDATE_GPU_CHECKED
 
-def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
+def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale, bscale,
                  sa2, sa1, sb2, sb1, swo, swi,
                  BO: tl.constexpr, BI: tl.constexpr, BMK: tl.constexpr,
-                 DIFF: tl.constexpr = True, BIAS: tl.constexpr = True):   # DIFF: A2ᵀB2 − A1ᵀB1, else A2ᵀB2 alone; BIAS: also b −= scale·ΣA
+                 DIFF: tl.constexpr = True, BIAS: tl.constexpr = True):   # DIFF: A2ᵀB2 − A1ᵀB1, else A2ᵀB2 alone; BIAS: also b −= bscale·ΣA
     # (with DIFF false, A1 and B1 are not read)
     ro = tl.program_id(0) * BO + tl.arange(0, BO)       # units of the layer (rows of W_n)
     ri = tl.program_id(1) * BI + tl.arange(0, BI)       # units below (columns of W_n)
@@ -357,18 +360,18 @@ def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale,
     tl.store(wp, tl.load(wp, mask=m2, other=0.) - scale * acc, mask=m2)
     if BIAS:
         if tl.program_id(1) == 0:
-            tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - scale * bacc, mask=mo)
+            tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - bscale * bacc, mask=mo)
 
 def _plain_sgd_lrs(model, opt) -> dict|None:
     "The learning rate of each parameter of `model` (by id) if `opt` is plain SGD over all of them; None otherwise."
     lr = sgd_rates(opt)
     return lr if lr is not None and all(id(p) in lr for p in model.parameters()) else None
 
-def _update_launch(A2, A1, B2, B1, W, b, scale, diff=True):
-    "One launch of the update kernel: W −= scale·(A2ᵀB2 − A1ᵀB1) (or scale·A2ᵀB2), and b −= scale·Σ(A2 − A1) (or ΣA2) unless b is None."
+def _update_launch(A2, A1, B2, B1, W, b, scale, bscale=0., diff=True):
+    "One launch of the update kernel: W −= scale·(A2ᵀB2 − A1ᵀB1) (or scale·A2ᵀB2), and b −= bscale·Σ(A2 − A1) (or bscale·ΣA2) unless b is None."
     BO, BI, BMK = UPDATE_TILES
     O, I = W.shape
-    _jitted('update')[(triton.cdiv(O, BO), triton.cdiv(I, BI))](A2, A1, B2, B1, W, W if b is None else b, A2.shape[0], O, I, scale,
+    _jitted('update')[(triton.cdiv(O, BO), triton.cdiv(I, BI))](A2, A1, B2, B1, W, W if b is None else b, A2.shape[0], O, I, scale, bscale,
                                                               A2.stride(0), A1.stride(0), B2.stride(0), B1.stride(0), W.stride(0), W.stride(1),
                                                               BO=BO, BI=BI, BMK=BMK, DIFF=diff, BIAS=b is not None)
 
@@ -399,13 +402,13 @@ def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:floa
             delta = _vf_deltas(model, x, s, s_next)
             for n, (W, b) in enumerate(zip(model.W, model.b)):
                 r = x if n == 0 else s[n-1]
-                _update_launch(delta[n], delta[n], r, r, W, b, lr[id(W)] * c, diff=False)
+                _update_launch(delta[n], delta[n], r, r, W, b, lr[id(W)] * c, lr[id(b)] * c, diff=False)
             for n, B in enumerate(model.B):
                 _update_launch(delta[n], delta[n], s[n+1], s[n+1], B, None, lr[id(B)] * c, diff=False)
         else:                                            # W_n −= η c (s²_nᵀ r²_{n−1} − s¹_nᵀ r¹_{n−1}), b_n −= η c Σ(s²_n − s¹_n)
             for n, (W, b) in enumerate(zip(model.W, model.b)):
                 below2, below1 = (x, x) if n == 0 else (s_next[n-1], s[n-1])
-                _update_launch(s_next[n], s[n], below2, below1, W, b, lr[id(W)] * c)
+                _update_launch(s_next[n], s[n], below2, below1, W, b, lr[id(W)] * c, lr[id(b)] * c)
     return True
 
 # %% ../nbs/06c_kernels.ipynb #e97c9edc
