@@ -144,7 +144,7 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
     "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
     distinct_betas(beta1, beta2, 'rule')
     at = _jacobian_point(self, s1, s2, beta1, beta2)
-    c = -1 / ((beta2 - beta1) * len(x))
+    c = -1 / ((beta2 - beta1) * self.beta_scale * len(x))
     d = [c * (b - a) for a, b in zip(s1, s2)]
     if self.jacobian == 'step':
         with torch.no_grad(): d = [t * self.out_act.rhop(f) for t, f in zip(d, self.field(x, at, cache))]   # no graph: a plain update
