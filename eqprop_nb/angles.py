@@ -4,17 +4,32 @@
 
 # %% ../nbs/05c_angles.ipynb #78a3f741
 from __future__ import annotations
-import json, sys
+import json, math, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
 from .data import mnist
 from .vf import feedback_angles
-from .continual import update_angle
+from .continual import update_angle, continual_processes
+from .theorem import bptt_processes, cosine
+from .ep import relax, checked_target
 from .train import get_config, check_config, build_algorithm, train, save_json, pick_device, new_figure, run_console, _numbers
 
 # %% auto #0
-__all__ = ['plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
+__all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
+
+# %% ../nbs/05c_angles.ipynb #8ae64441
+def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
+    "`update_angle` split by parameter tensor: {name: (angle in degrees, share of ‖∇BPTT‖²)}, with 'all' for the whole update (η → 0)."
+    y = checked_target(model, x, y)
+    s_star = relax(model, x, model.init_state(x), T)
+    _, cT = continual_processes(model, x, y, s_star, beta, 0., K)
+    _, bT = bptt_processes(model, x, y, s_star, K)
+    c, b = ([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))] for proc in (cT, bT))
+    deg = lambda u, v: math.degrees(math.acos(max(-1., min(1., cosine(u, v)))))
+    total = float(sum(v.pow(2).sum() for v in b))
+    out = {'all': (deg(torch.cat(c), torch.cat(b)), 1.)}
+    return out | {name: (deg(u, v), float(v.pow(2).sum()) / total) for (name, _), u, v in zip(model.named_parameters(), c, b)}
 
 # %% ../nbs/05c_angles.ipynb #54bd26c5
 def plot_angle_sweep(rows:list[dict], path=None, title:str=''):
@@ -60,8 +75,9 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
         algo = build_algorithm(cfg, seed)
         algo.model.to(device=dev, dtype=dtype)
-        row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model),
-                   update_angle=update_angle(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta))
+        split = update_layer_angles(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta)
+        row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model), update_angle=split['all'][0],
+                   layer_angles={k: a for k, (a, _) in split.items() if k != 'all'}, gradient_shares={k: sh for k, (_, sh) in split.items() if k != 'all'})
         run_dir = out/f'angle-{psi:g}' if out is not None else None
         again = run_dir is not None and (run_dir/'checkpoint.pt').exists()     # an angle's run that an earlier sweep began: go on with it
         try: run = train(preset, run_dir, data, device, seed, resume=again, limit_train=limit_train,
@@ -100,8 +116,9 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
     "Fig. 1(c) of Ernoult et al. 2020: C-VF test error against the angle between its update and BPTT before training."
     try: rows = angle_sweep(_numbers(angles, float, '--angles'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e: sys.exit(f'eqprop_angles: error: {e}')
-    print('W–Bᵀ (deg)  update–BPTT (deg)  test error: last epoch  median of last 3  best epoch')
-    for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['test_error']:22.2%}  {r['median_last3']:16.2%}  {r['best_test_error']:10.2%}")
+    print('W–Bᵀ (deg)  update–BPTT (deg)  first layer W.0 (deg)  test error: last epoch  median of last 3  best epoch  training error')
+    for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['layer_angles']['W.0']:21.1f}  {r['test_error']:22.2%}  "
+                         f"{r['median_last3']:16.2%}  {r['best_test_error']:10.2%}  {r['train_error']:14.2%}")
     print(f'results in {out}/angles.json and {out}/fig1c.png')
 
 def main(argv:list[str]|None=None):

@@ -145,7 +145,8 @@ def test_angle_sweep_command(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     rows = json.loads((tmp_path/'a'/'angles.json').read_text())['rows']
     assert [row['init_angle'] for row in rows] == [0., 150.] and rows[0]['update_angle'] < rows[1]['update_angle']
-    assert (tmp_path/'a'/'fig1c.png').exists() and 'update–BPTT' in r.stdout
+    assert (tmp_path/'a'/'fig1c.png').exists() and 'update–BPTT' in r.stdout and 'first layer W.0' in r.stdout and 'training error' in r.stdout
+    assert set(rows[0]['layer_angles']) == {'W.0', 'W.1', 'b.0', 'b.1', 'B.0'}
     r = cli('--preset', 'p-1h', '--data', data_dir, '--out', tmp_path/'b', prog='eqprop_angles')
     assert r.returncode != 0 and 'vector-field model' in r.stderr and 'Traceback' not in r.stderr
     r = cli('--angles', '0,200', '--data', data_dir, '--out', tmp_path/'c', prog='eqprop_angles')     # refused before the 0° run trains
