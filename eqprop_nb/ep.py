@@ -13,7 +13,7 @@ from .data import one_hot
 
 # %% auto #0
 __all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target',
-           'update_grads']
+           'update_grads', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -121,13 +121,13 @@ class EP:
         self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(seed)
 
-    def free_phase(self, x:Tensor) -> list[Tensor]:
+    def free_phase(self, x:Tensor, cache=None) -> list[Tensor]: # cache: the batch's input drive (`batch_drive`), if the caller holds it
         "T steps with β = 0 from rest: the free state s⁰."
-        return relax(self.model, x, self.model.init_state(x), self.T, check_finite=self.check_finite)
+        return relax(self.model, x, self.model.init_state(x), self.T, check_finite=self.check_finite, cache=cache)
 
-    def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float) -> list[Tensor]:
+    def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float, cache=None) -> list[Tensor]:
         "K steps with nudging β from s⁰ (no steps when β = 0)."
-        return s0 if beta == 0 else relax(self.model, x, s0, self.K, beta, y, self.check_finite)
+        return s0 if beta == 0 else relax(self.model, x, s0, self.K, beta, y, self.check_finite, cache)
 
     def draw_betas(self) -> tuple[float, float]:
         "This batch's (β₁, β₂): the configured pair, sign-flipped with probability ½ if `random_sign`."
@@ -158,12 +158,18 @@ def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float,
     f = getattr(model, 'contrast_grads', None)
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
 
+def batch_drive(model, x:Tensor):
+    "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."
+    if 'relax_kernel' in model.__dict__: return None
+    with torch.no_grad(): return model.cache(x)
+
 @patch
 def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     "One EP update with this batch's nudging strengths: write the gradient estimate into `p.grad`, return the free-phase output."
     y = checked_target(self.model, x, y)              # shapes here; finiteness once per phase, in relax
-    s0 = self.free_phase(x)
-    s1, s2 = self.nudged_phase(x, y, s0, beta1), self.nudged_phase(x, y, s0, beta2)
+    c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
+    s0 = self.free_phase(x, c)
+    s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
     for p, g in zip(self.model.parameters(), update_grads(self.model, x, s1, s2, beta1, beta2)): p.grad = g
     return s0[-1]
 
