@@ -19,11 +19,12 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   max_epochs:int=30, data=None, device:str='auto', seed:int=0,
                   limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                   fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
-                  warmup:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that compiling and first-use costs fall outside the timing
-                  **overrides) -> dict:
+                  warmup_batches:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that process-wide first-use costs (kernel compilation, library handles) fall outside the timing
+                  **overrides) -> dict: # any `Config` field (its `warmup` is epochs of learning-rate warm-up)
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath
-    if not isinstance(warmup, int) or warmup < 0: raise ValueError(f'warmup is a number of batches (0 or more), got {warmup!r}')
+    if isinstance(warmup_batches, bool) or not isinstance(warmup_batches, int) or warmup_batches < 0:
+        raise ValueError(f'warmup_batches is a number of batches (0 or more), got {warmup_batches!r}')
     if isinstance(presets, str): presets = [presets]                 # one preset named alone
     if not presets: raise ValueError('give at least one preset to time')
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
@@ -39,8 +40,8 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
         flat = len(algo.model.shapes[0]) == 1
         xtr, ytr = mnist(data, 'train', flat, dev, dtype, limit=limit_train)
         xte, yte = mnist(data, 'test', flat, dev, dtype, limit=limit_test)
-        if warmup:                                          # this model is the throwaway; the timed run gets a fresh one, seeded again
-            wn = min(len(xtr), warmup * cfg.batch_size)
+        if warmup_batches:                                  # this model is the throwaway; the timed run gets a fresh one, seeded again
+            wn = min(len(xtr), warmup_batches * cfg.batch_size)
             run_epoch(cfg, algo, opt, DeviceLoader(xtr[:wn], ytr[:wn], bs=cfg.batch_size, shuffle=True, seed=seed), 0,
                       None if fast == 'off' else FastPath(algo, opt, fast))
             evaluate(algo, xte[:cfg.batch_size], yte[:cfg.batch_size])
@@ -48,7 +49,8 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
         fp = None if fast == 'off' else FastPath(algo, opt, fast)
         dl = DeviceLoader(xtr, ytr, bs=cfg.batch_size, shuffle=True, seed=seed)
         secs, hist = [], []
-        for epoch in range(max_epochs if cfg.schedule == 'constant' else min(max_epochs, cfg.epochs)):
+        ends = cfg.schedule != 'constant' or cfg.cooldown > 0      # a schedule or a cool-down spans the preset's epochs: its rates reach 0 there
+        for epoch in range(min(max_epochs, cfg.epochs) if ends else max_epochs):
             secs.append(run_epoch(cfg, algo, opt, dl, epoch, fp)['seconds'])
             hist.append(evaluate(algo, xte, yte))
             if hist[-1] <= target: break
