@@ -45,12 +45,15 @@ def read_idx(path) -> torch.Tensor:
     if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 8:
         raise ValueError(f'{path} is not an IDX file of unsigned bytes (bad header); replace it with the official MNIST file')
     ndim = data[3]
+    if not 1 <= ndim <= 4 or len(data) < 4 + 4*ndim:           # MNIST's files have 1 (labels) or 3 (images) dimensions
+        raise ValueError(f'{path} is not an IDX file of MNIST (its header gives {ndim} dimensions); replace it with the official MNIST file')
     shape = struct.unpack(f'>{ndim}I', data[4:4 + 4*ndim])
     body = data[4 + 4*ndim:]
     n = 1
     for d in shape: n *= d
     if len(body) != n:
         raise ValueError(f'{path} is truncated or corrupt: header says {shape} ({n} bytes), found {len(body)} bytes')
+    if n == 0: return torch.zeros(shape, dtype=torch.uint8)    # frombuffer refuses an empty buffer
     return torch.frombuffer(bytearray(body), dtype=torch.uint8).reshape(shape)
 
 # %% ../nbs/00_data.ipynb #2889ee3c
@@ -69,20 +72,24 @@ def _download(root:Path):
 # %% ../nbs/00_data.ipynb #906ff8da
 def load_mnist(root=None, # directory holding MNIST (see `find_mnist`); default `default_data_dir()`
                split:str='train', # 'train' or 'test'
-               download:bool|None=None, # try torchvision's download if missing; default: only when `root` is not given
+               download:bool|None=None, # try torchvision's download if missing; default: only when neither `root` nor $EQPROP_DATA is given
               ) -> tuple[torch.Tensor, torch.Tensor]: # images (N, 28, 28) uint8, labels (N,) int64
     "The images and labels of one MNIST split, read from local files."
     if split not in MNIST_FILES: raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    if download is None: download = root is None
+    if download is None: download = root is None and not os.environ.get('EQPROP_DATA')   # a folder named by the user is read, never written
     root = Path(root).expanduser() if root is not None else default_data_dir()
     d = find_mnist(root)
     if d is None and download:
         _download(root)
         d = find_mnist(root)
     if d is None: raise DataNotFoundError(_missing_message(root))
-    imgs, labels = (read_idx(_file_in(d, s)) for s in MNIST_FILES[split])
+    fi, fl = (_file_in(d, s) for s in MNIST_FILES[split])
+    imgs, labels = read_idx(fi), read_idx(fl)
     if imgs.ndim != 3 or labels.ndim != 1 or len(imgs) != len(labels):
         raise ValueError(f'MNIST files in {d} disagree: images {tuple(imgs.shape)}, labels {tuple(labels.shape)}')
+    if imgs.shape[1:] != (28, 28): raise ValueError(f'{fi} holds images of {tuple(imgs.shape[1:])} pixels, not MNIST\'s 28 × 28')
+    if len(labels) == 0: raise ValueError(f'{fi} and {fl} hold no examples; replace them with the official MNIST files')
+    if int(labels.max()) > 9: raise ValueError(f'{fl} holds labels up to {int(labels.max())}, where MNIST\'s classes are 0 to 9; replace it with the official file')
     return imgs, labels.long()
 
 # %% ../nbs/00_data.ipynb #f457deb1
@@ -135,7 +142,9 @@ class DeviceLoader:
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f'tensors must have the same length, got {[len(t) for t in tensors]}')
-        if bs < 1: raise ValueError(f'batch size must be positive, not {bs}')
+        whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
+        if not whole(bs) or bs < 1: raise ValueError(f'batch size must be a positive whole number, not {bs!r}')
+        if not whole(seed) or not 0 <= seed < 2**32: raise ValueError(f'seed must be a whole number from 0 to 2**32 − 1, not {seed!r}')
         self.tensors, self.n, self.bs, self.shuffle, self.seed, self.drop_last = tensors, n, bs, shuffle, seed, drop_last
 
     def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)
