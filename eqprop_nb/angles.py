@@ -18,7 +18,7 @@ from .train import get_config, check_config, build_algorithm, train, save_json, 
 # %% auto #0
 __all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
 
-# %% ../nbs/05c_angles.ipynb #8ae64441
+# %% ../nbs/05c_angles.ipynb #de62a157
 def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
     "`update_angle` split by parameter tensor: {name: (angle in degrees, share of ‖∇BPTT‖²)}, with 'all' for the whole update (η → 0)."
     y = checked_target(model, x, y)

@@ -148,6 +148,7 @@ def as_target(y:Tensor, n:int, dtype) -> Tensor:
 
 def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
     "The one-hot target of a training step, after checking the shapes of `x` and `y` (no host-device sync)."
+    if not torch.is_tensor(y): raise TypeError(f'the targets must be a tensor of class labels or one-hot rows, got a {type(y).__name__}; convert them first (torch.as_tensor)')
     model.check_input(x, finite=False)
     y = as_target(y, model.sizes[-1], x.dtype)
     model.check_target(x, y)

@@ -115,12 +115,21 @@ for _name in ['eb-1h', 'eb-2h', 'p-1h', 'p-2h', 'p-3h', 'p-conv']:      # the BP
 
 DEFAULT_PRESET = 'ep17-1h'                        # what get_config, train and eqprop_train take without a preset
 
+def _plain(v):
+    "A setting as plain Python: numpy scalars to float, int, bool or str, tuples to lists (checkpoints and config.json hold only these)."
+    if isinstance(v, (list, tuple)): return [_plain(t) for t in v]
+    if type(v).__module__ == 'numpy' and hasattr(v, 'item'): return v.item()
+    return v
+
 def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
     "The `Config` of `preset` (or the defaults, for `None`) with `overrides` applied."
-    if preset is not None and preset not in PRESETS:
+    if isinstance(preset, Config):
+        raise TypeError('give a preset by name (or None for the defaults) and the settings as keywords; to use a Config `cfg` as it is: '
+                        'train(None, **dataclasses.asdict(cfg))')
+    if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
         raise ValueError(f'unknown preset {preset!r}; choose one of {", ".join(PRESETS)} (eqprop_train --list-presets)')
     base = {k: v for k, v in PRESETS.get(preset, {}).items() if k != 'description'}
-    return Config().replace(**base).replace(**{k: v for k, v in overrides.items() if v is not None})
+    return Config().replace(**base).replace(**{k: _plain(v) for k, v in overrides.items() if v is not None})
 
 # %% ../nbs/03_train.ipynb #4584da19
 def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
@@ -136,6 +145,9 @@ def check_config(cfg:Config):
     for k in ('beta', 'eps', 'dt', 'momentum', 'weight_decay'):
         if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
+    if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r}')
+    if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
+        raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
     if cfg.momentum and cfg.optimizer != 'sgd':
         raise ValueError(f'momentum is a setting of sgd, and the optimizer is {cfg.optimizer!r}: leave it out (--momentum)')
@@ -317,6 +329,12 @@ def save_checkpoint(path:Path, **state): atomic_write(path, lambda p: torch.save
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint written by `save_checkpoint` (tensors and plain Python values only)."
     try: return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'Unsupported global' in str(e):                # intact, but holding a value that is not plain Python (a numpy number, say)
+            raise RuntimeError(f'{path} holds values that are not plain Python numbers, strings or lists (a checkpoint of a run given numpy '
+                               'values, before get_config converted them); it cannot be resumed safely: start afresh in another --out') from None
+        raise RuntimeError(f'could not read the checkpoint {path} (damaged, or not a checkpoint); its epochs cannot be resumed: start afresh in another '
+                           '--out (or delete the folder\'s files), or put a good copy of it back') from None
     except Exception as e:
         why = ('damaged, or not a checkpoint' if isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
                else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
@@ -352,7 +370,8 @@ def pick_device(device:str='auto') -> torch.device:
     "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: dev = torch.device(device)
-    except RuntimeError: raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
+    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
+    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"this library trains on cpu or cuda, not {dev.type} (--device {device}); use auto, cpu, cuda or cuda:N")
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
     if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
@@ -466,7 +485,11 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     for k, v in (('limit_train', limit_train), ('limit_test', limit_test)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
             raise ValueError(f'{_flag_name(k)} must be a positive number of examples, got {v!r}')
+    seed = _plain(seed)
     if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
+    if not 0 <= seed < 2**32: raise ValueError(f'seed must lie between 0 and 2**32 − 1, got {seed} (--seed)')   # the loader derives a seed per epoch from it
+    if out is not None and not isinstance(out, (str, os.PathLike)): raise TypeError(f'out is a folder path, got {out!r} (--out)')
+    if resume and out is None: raise ValueError('resume=True continues the run saved in a folder: give that folder as out (--out)')
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
@@ -501,7 +524,8 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
             if resume and not ck.exists():
                 stale = [f for f in _EARLIER if (out/f).exists()]
                 print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
-                      + (f' (its epochs replace the {" and ".join(stale)} there)' if stale else ''), file=sys.stderr, flush=True)
+                      + (f' (the {" and ".join(stale)} of an earlier run there are removed)' if stale else ''), file=sys.stderr, flush=True)
+                for f in stale: (out/f).unlink()                 # a best.pt the new run would not replace (no --val) must not stay beside it
             if resume and ck.exists():
                 try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
                 except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
@@ -516,7 +540,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
                 how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
                 before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
                 if history and old and before != how:
-                    print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same values, but seconds per epoch '
+                    print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same updates up to floating-point rounding, but seconds per epoch '
                           'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
                 if (cfg.schedule != 'constant' or cfg.cooldown) and was not in (None, cfg.epochs) and len(history) < cfg.epochs:
                     n = len(history)                   # the schedule is a function of the epoch and of --epochs: say how it moves
@@ -696,7 +720,10 @@ def run_console(func, prog:str, argv:list[str]|None=None):
         opt = parser._option_string_actions.get(joined[-1]) if joined else None
         if opt is not None and opt.nargs != 0 and re.fullmatch(r'-[0-9.][0-9.,eE+-]*', a): joined[-1] += '=' + a
         else: joined.append(a)
-    return func(**vars(parser.parse_args(joined)))
+    try: return func(**vars(parser.parse_args(joined)))
+    except BrokenPipeError:                 # the reader of the output went away (`eqprop_train --list-presets | head -1`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 def main(argv:list[str]|None=None):
     "Console entry point of `eqprop_train`."
