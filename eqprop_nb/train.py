@@ -145,6 +145,7 @@ def check_config(cfg:Config):
     for k in ('beta', 'eps', 'dt', 'momentum', 'weight_decay'):
         if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
+    if not math.isfinite(1 / cfg.beta): raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows (--beta)')
     if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r}')
     if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
         raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
@@ -669,6 +670,8 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                 ):
     "Train Equilibrium Propagation on MNIST."
     if list_presets: return print(presets_table())
+    for k, v in (('out', out), ('data', data)):
+        if v is not None and not str(v).strip(): sys.exit(f'eqprop_train: error: --{k} is empty; give a folder, or leave the option out')
     out = out or f'runs/{preset or DEFAULT_PRESET}'
     try:
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
