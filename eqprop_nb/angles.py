@@ -26,8 +26,9 @@ def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
     _, cT = continual_processes(model, x, y, s_star, beta, 0., K)
     _, bT = bptt_processes(model, x, y, s_star, K)
     c, b = ([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))] for proc in (cT, bT))
-    deg = lambda u, v: math.degrees(math.acos(max(-1., min(1., cosine(u, v)))))
+    deg = lambda u, v: math.degrees(math.acos(max(-1., min(1., cosine(u, v))))) if u.norm() > 0 and v.norm() > 0 else math.nan   # no direction: no angle
     total = float(sum(v.pow(2).sum() for v in b))
+    if total == 0: raise ValueError('the BPTT gradient is zero (no parameter reaches the loss within K steps): there is no angle to measure; use a larger K')
     out = {'all': (deg(torch.cat(c), torch.cat(b)), 1.)}
     return out | {name: (deg(u, v), float(v.pow(2).sum()) / total) for (name, _), u, v in zip(model.named_parameters(), c, b)}
 
@@ -115,6 +116,7 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
                   measure_on:int=500): # training images for the update-to-BPTT angle
     "Fig. 1(c) of Ernoult et al. 2020: C-VF test error against the angle between its update and BPTT before training."
     try: rows = angle_sweep(_numbers(angles, float, '--angles'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
+    except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e: sys.exit(f'eqprop_angles: error: {e}')
     print('W–Bᵀ (deg)  update–BPTT (deg)  first layer W.0 (deg)  test error: last epoch  median of last 3  best epoch  training error')
     for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['layer_angles']['W.0']:21.1f}  {r['test_error']:22.2%}  "

@@ -336,6 +336,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                 test = test or mnist(data, 'test', flat, dev, dtype)
                 row['test_error'] = evaluate(algo, *test)
             rows.append(row)
+            row['speedup'] = rows[start]['seconds'] / row['seconds']     # against the first mode measured, set now: a later failure keeps it
             del algo, opt, dl, fp                                   # the next mode starts from an empty device (graphs hold their pools)
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
@@ -381,15 +382,16 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
             bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
                   accuracy, seed, compile_mode=compile_mode, rows=rows, **kw)     # rows grows as each mode is measured
+    except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
-    if rows:
-        print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
-        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r.get('speedup', 1):7.2f}×")
     if not rows and err is None: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
-    if json and rows:
+    if json and rows:                                 # written before the table is printed: a closed pipe cannot lose it
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
         try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None))
         except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
+    if rows:
+        print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
+        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r['speedup']:7.2f}×")
     if err: sys.exit(err)
 
 def main(argv:list[str]|None=None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_speed.ipynb #b9e2d22b
 from __future__ import annotations
-import time, json
+import time, json, sys
 from pathlib import Path
 import torch
 from .data import mnist, DeviceLoader
@@ -23,6 +23,9 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   **overrides) -> dict: # any `Config` field (its `warmup` is epochs of learning-rate warm-up)
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath
+    if overrides.get('warmup'):                       # the name this argument had until 2026-12-06: say which one it now is
+        print(f"note: warmup={overrides['warmup']} is Config.warmup, epochs of learning-rate warm-up; the untimed throwaway batches are "
+              'warmup_batches', file=sys.stderr, flush=True)
     if isinstance(warmup_batches, bool) or not isinstance(warmup_batches, int) or warmup_batches < 0:
         raise ValueError(f'warmup_batches is a number of batches (0 or more), got {warmup_batches!r}')
     if isinstance(presets, str): presets = [presets]                 # one preset named alone

@@ -118,7 +118,7 @@ DEFAULT_PRESET = 'ep17-1h'                        # what get_config, train and e
 def _plain(v):
     "A setting as plain Python: numpy scalars to float, int, bool or str, tuples to lists (checkpoints and config.json hold only these)."
     if isinstance(v, (list, tuple)): return [_plain(t) for t in v]
-    if type(v).__module__ == 'numpy' and hasattr(v, 'item'): return v.item()
+    if type(v).__module__ == 'numpy' and hasattr(v, 'tolist'): return _plain(v.tolist())   # scalars and arrays alike
     return v
 
 def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
@@ -402,9 +402,9 @@ _IDENTITY_DEFAULTS = dict(val=0)                   # what a checkpoint older tha
 def _differences(saved:dict, ident:dict) -> list[str]:
     "Names of the settings that differ; a setting or `Config` field newer than the checkpoint counts only if it left its default."
     defaults = asdict(Config())
-    diff = [k for k in ident if k != 'config' and saved.get(k, _IDENTITY_DEFAULTS.get(k)) != ident[k]]
-    conf = saved.get('config', {})
-    return diff + [f'config.{k}' for k, v in ident['config'].items() if conf.get(k, defaults.get(k)) != v]
+    diff = [k for k in ident if k != 'config' and _plain(saved.get(k, _IDENTITY_DEFAULTS.get(k))) != _plain(ident[k])]
+    conf = saved.get('config', {})                   # (_plain: a checkpoint written before get_config made them lists holds tuples)
+    return diff + [f'config.{k}' for k, v in ident['config'].items() if _plain(conf.get(k, defaults.get(k))) != _plain(v)]
 
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
 
@@ -525,8 +525,8 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
             if resume and not ck.exists():
                 stale = [f for f in _EARLIER if (out/f).exists()]
                 print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
-                      + (f' (the {" and ".join(stale)} of an earlier run there are removed)' if stale else ''), file=sys.stderr, flush=True)
-                for f in stale: (out/f).unlink()                 # a best.pt the new run would not replace (no --val) must not stay beside it
+                      + (f' (the {" and ".join(stale)} of an earlier run there are renamed *.earlier)' if stale else ''), file=sys.stderr, flush=True)
+                for f in stale: (out/f).replace(out/(f + '.earlier'))   # a best.pt the new run would not replace (no --val) must not pass for its own
             if resume and ck.exists():
                 try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
                 except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
@@ -687,6 +687,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
         run = train(preset or DEFAULT_PRESET, out, data, device, who.get('seed', 0), resume, who.get('limit_train'), who.get('limit_test'),
                     not no_progress, fast=fast, tf32=tf32, val=who.get('val', 0), compile_mode=compile_mode,
                     layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}), **conf)
+    except BrokenPipeError: raise                    # the reader of the output went away: `run_console` stops quietly
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     except KeyboardInterrupt:                        # checkpoints are written atomically: the last one is whole
