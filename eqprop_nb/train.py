@@ -407,6 +407,7 @@ def _differences(saved:dict, ident:dict) -> list[str]:
     return diff + [f'config.{k}' for k, v in ident['config'].items() if _plain(conf.get(k, defaults.get(k))) != _plain(v)]
 
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
+_RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
 
 def _check_out(out:Path, has_checkpoint:bool, resume:bool):
     "Refuse an --out that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
@@ -446,11 +447,19 @@ def _restore(ckpt_path, algo, opt, ident):
     if not isinstance(ck, dict) or not {'identity', 'model', 'optimizer', 'algorithm', 'rng', 'history'} <= ck.keys():
         raise ValueError(f'{ckpt_path} is not a training checkpoint of eqprop_train (best.pt, for one, holds the weights only); '
                          'put the run\'s own checkpoint.pt back, or start afresh with another --out')
+    if not isinstance(ck['identity'], dict) or not isinstance(ck['history'], list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in ck['history']):
+        raise ValueError(f'{ckpt_path} is damaged: its identity or its epoch records are not what eqprop_train writes; '
+                         'put the run\'s own checkpoint.pt back, or start afresh with another --out')
     diff = _differences(ck['identity'], ident)
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
                               'resume with the same settings, or pass another --out')
-    algo.model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); algo.load_state_dict(ck['algorithm'])
-    torch.set_rng_state(ck['rng'])
+    for part, load in (('model', algo.model.load_state_dict), ('optimizer', opt.load_state_dict), ('algorithm', algo.load_state_dict),
+                       ('rng', torch.set_rng_state)):
+        try: load(ck[part])
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
+            first = (str(e).strip().splitlines() or [''])[0][:160]
+            raise ValueError(f'{ckpt_path} is damaged: its {part} state does not load ({type(e).__name__}: {first}); '
+                             'put the run\'s own checkpoint.pt back, or start afresh with another --out') from None
     return ck['history']
 
 # %% ../nbs/03_train.ipynb #334c1142
@@ -735,7 +744,6 @@ def main(argv:list[str]|None=None):
 
 # %% ../nbs/03_train.ipynb #98629150
 _RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32', 'compile_mode', 'layout'}      # what config.json holds besides `Config`
-_RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}
 
 def _flag(k:str, v) -> str:
     return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
