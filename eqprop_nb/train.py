@@ -762,7 +762,8 @@ def saved_run(out) -> dict|None:
     "The settings of the run saved in `out`, from its config.json: the preset, the `Config` fields that differ from it, seed and examples; None where `out` holds no config.json."
     f = Path(out)/'config.json'
     if not f.exists(): return None
-    conf = _read_json(f)
+    try: conf = _read_json(f)
+    except ValueError as e: raise ValueError(f"{e}; resume with the run's --preset and its other settings on the command line (the checkpoint checks them)") from None
     if not isinstance(conf, dict) or 'preset' not in conf:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
     known, _, diff = _against_preset(conf)

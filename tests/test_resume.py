@@ -87,3 +87,6 @@ def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, caps
     (tmp_path/'cut'/'config.json').write_text('[]')
     assert train_here('--out', tmp_path/'cut', '--resume', *where) == (1, f"eqprop_train: error: {tmp_path/'cut'/'config.json'} is not the "
                                                                    "config.json of an eqprop_train run: resume with the run's --preset and its other settings")
+    (tmp_path/'cut'/'config.json').write_text('{"preset": "p-1h",')                           # not JSON at all: said, with the way on
+    rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
+    assert rc == 1 and 'config.json cannot be read' in err and "resume with the run's --preset and its other settings on the command line" in err, err
