@@ -343,7 +343,6 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                       f"{row['s_per_epoch']:8.1f} s/epoch  peak {row['peak_mib'] or 0:7.1f} MiB  Δw {row['weight_distance']:.1e}"
                       + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else '') + (f'  {cm}' if cm != 'default' else ''), flush=True)
         mine = rows[start:]                                             # the first mode measured is the base (a skipped one is not)
-        for r in mine: r['speedup'] = mine[0]['seconds'] / r['seconds']
         if verbose and len(mine) > 1:
             print('  ' + ', '.join(f"{r['mode']}: {r['speedup']:.1f}×" for r in mine[1:]) + f" faster than {mine[0]['mode']}", flush=True)
     return rows[first:]

@@ -330,13 +330,10 @@ def save_checkpoint(path:Path, **state): atomic_write(path, lambda p: torch.save
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint written by `save_checkpoint` (tensors and plain Python values only)."
     try: return torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        if 'Unsupported global' in str(e):                # intact, but holding a value that is not plain Python (a numpy number, say)
+    except Exception as e:
+        if isinstance(e, pickle.UnpicklingError) and 'Unsupported global' in str(e):   # intact, but holding a value that is not plain Python
             raise RuntimeError(f'{path} holds values that are not plain Python numbers, strings or lists (a checkpoint of a run given numpy '
                                'values, before get_config converted them); it cannot be resumed safely: start afresh in another --out') from None
-        raise RuntimeError(f'could not read the checkpoint {path} (damaged, or not a checkpoint); its epochs cannot be resumed: start afresh in another '
-                           '--out (or delete the folder\'s files), or put a good copy of it back') from None
-    except Exception as e:
         why = ('damaged, or not a checkpoint' if isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
                else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
         raise RuntimeError(f'could not read the checkpoint {path} ({why}); its epochs cannot be resumed: start afresh in another '
@@ -402,9 +399,9 @@ _IDENTITY_DEFAULTS = dict(val=0)                   # what a checkpoint older tha
 def _differences(saved:dict, ident:dict) -> list[str]:
     "Names of the settings that differ; a setting or `Config` field newer than the checkpoint counts only if it left its default."
     defaults = asdict(Config())
-    diff = [k for k in ident if k != 'config' and _plain(saved.get(k, _IDENTITY_DEFAULTS.get(k))) != _plain(ident[k])]
+    diff = [k for k in ident if k != 'config' and _plain(saved.get(k, _IDENTITY_DEFAULTS.get(k))) != ident[k]]
     conf = saved.get('config', {})                   # (_plain: a checkpoint written before get_config made them lists holds tuples)
-    return diff + [f'config.{k}' for k, v in ident['config'].items() if _plain(conf.get(k, defaults.get(k))) != _plain(v)]
+    return diff + [f'config.{k}' for k, v in ident['config'].items() if _plain(conf.get(k, defaults.get(k))) != v]
 
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
