@@ -52,7 +52,7 @@ class Config:
     batch_size: int = 20
     epochs: int = 25
     dtype: str = 'float32'         # 'float32' or 'float64'
-    angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ by sign flips; None: independent B (≈ 90°)
+    angle: float|None = None       # vector-field models: initial angle (degrees) between W and Bᵀ by sign flips; None: independent B (≈ 90°; as an override 'none')
     dt: float = 1.0                # discrete Φ models: damping of each step, s ← s + dt·(step(s) − s); 1: the undamped map
     schedule: str = 'constant'     # learning rates over the epochs: 'constant', or 'cosine' (a half cosine down to 0 at the end)
     warmup: int = 0                # epochs of linear warm-up of the learning rates before the schedule (large batches)
@@ -129,7 +129,9 @@ def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
     if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
         raise ValueError(f'unknown preset {preset!r}; choose one of {", ".join(PRESETS)} (eqprop_train --list-presets)')
     base = {k: v for k, v in PRESETS.get(preset, {}).items() if k != 'description'}
-    return Config().replace(**base).replace(**{k: _plain(v) for k, v in overrides.items() if v is not None})
+    given = {k: _plain(v) for k, v in overrides.items() if v is not None}        # None: not given (the command line's unset options)
+    if isinstance(given.get('angle'), str) and given['angle'].strip().lower() == 'none': given['angle'] = None   # independent B, over a preset's angle
+    return Config().replace(**base).replace(**given)
 
 # %% ../nbs/03_train.ipynb #4584da19
 def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
@@ -613,6 +615,12 @@ def _numbers(s, kind, flag:str):
 def _floats(s, flag:str='--lrs'): return _numbers(s, float, flag)
 def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
 
+def _angle(s):
+    "--angle: degrees (a float), 'none' (independent backward weights, kept as the string `get_config` reads), or None (not given)."
+    if s is None or str(s).strip().lower() == 'none': return s
+    try: return float(s)
+    except ValueError: raise ValueError(f'--angle {s}: give degrees in [0, 180], e.g. 30, or none for independent backward weights') from None
+
 def _schedule_text(c:Config) -> str:
     "' (cosine, warm-up 1)', ' (constant, warm-up 0, cool-down 20)', or '' for constant rates throughout."
     if c.schedule == 'constant' and not (c.warmup or c.cooldown): return ''
@@ -660,7 +668,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  weight_decay:float=None, # override: weight decay
                  batch_size:int=None, # override: batch size
                  dtype:str=None, # override: float32 or float64
-                 angle:float=None, # override: initial angle (degrees) between forward and backward weights (vf models)
+                 angle:str=None, # override: initial angle (degrees) between forward and backward weights (vf models), or none: independent backward weights
                  dt:float=None, # override: damping of the discrete step (prototypical, conv): s ← s + dt·(step − s)
                  schedule:str=None, # override: learning rates over the epochs, constant or cosine
                  warmup:int=None, # override: epochs of linear learning-rate warm-up
@@ -682,7 +690,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     try:
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
                     pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
-                    weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=angle, dt=dt, schedule=schedule, warmup=warmup,
+                    weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=_angle(angle), dt=dt, schedule=schedule, warmup=warmup,
                     cooldown=cooldown, input_map=input_map, init=init)
         who = dict(seed=seed, limit_train=limit_train, limit_test=limit_test, val=val)
         conf, who = ({k: v for k, v in d.items() if v is not None} for d in (conf, who))      # what this command line sets
@@ -743,7 +751,7 @@ def main(argv:list[str]|None=None):
 _RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32', 'compile_mode', 'layout'}      # what config.json holds besides `Config`
 
 def _flag(k:str, v) -> str:
-    return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+    return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else 'none' if v is None else str(v))
 
 def _read_json(f:Path):
     try: return json.loads(f.read_text())
@@ -764,6 +772,7 @@ def saved_run(out) -> dict|None:
     if not isinstance(conf, dict) or 'preset' not in conf:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
     known, _, diff = _against_preset(conf)
+    diff = {k: ('none' if k == 'angle' and v is None else v) for k, v in diff.items()}     # None as an override is 'not given'
     return dict(preset=known, config=diff, run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
 
 def run_summary(path) -> dict:
@@ -782,7 +791,7 @@ def run_summary(path) -> dict:
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
     known, base, diff = _against_preset(conf)
-    cli = [(k, v) for k, v in diff.items() if k in sig and v is not None and v != []]
+    cli = [(k, v) for k, v in diff.items() if k in sig and (v is not None or k == 'angle') and v != []]     # --angle none
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
     lay = conf.get('layout') or {}

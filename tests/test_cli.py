@@ -55,6 +55,7 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--preset', 'cep-1h', '--nudge', 'symmetric'], 'one way only'),
     (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
     (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
+    (['--preset', 'cvf-1h', '--angle', 'flat'], '--angle flat: give degrees in [0, 180], e.g. 30, or none'),
     (['--K', '0'], 'K must be a whole number of at least 1, got 0 (--K)'),
     (['--preset', 'cep-1h', '--K', '0'], 'K must be a whole number of at least 1, got 0 (--K)'),
     (['--epochs', '0'], 'epochs must be a whole number of at least 1, got 0 (--epochs)'),

@@ -90,3 +90,18 @@ def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, caps
     (tmp_path/'cut'/'config.json').write_text('{"preset": "p-1h",')                           # not JSON at all: said, with the way on
     rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
     assert rc == 1 and 'config.json cannot be read' in err and "resume with the run's --preset and its other settings on the command line" in err, err
+
+def test_independent_backward_weights_over_a_preset(data_dir, tmp_path, capsys):
+    "`--angle none` gives a vector-field preset independent backward weights; the run resumes from its folder alone, and reads back as a command."
+    from eqprop_nb.train import run_summary
+    where = ['--device', 'cpu', '--no-progress', '--data', data_dir, '--out', tmp_path/'r']
+    small = ['--preset', 'cvf-1h', '--sizes', '784,16,10', '--lrs', '0.01,0.005', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60]
+    assert train_here(*small, '--angle', 'none', '--epochs', 1, *where) == (0, '')
+    assert json.loads((tmp_path/'r'/'config.json').read_text())['angle'] is None
+    capsys.readouterr()
+    assert train_here('--resume', '--epochs', 2, *where) == (0, '')
+    assert '--angle none' in capsys.readouterr().err
+    assert len(json.loads((tmp_path/'r'/'metrics.json').read_text())) == 2
+    assert '--angle none' in run_summary(tmp_path/'r')['command']
+    rc, err = train_here(*small, '--epochs', 3, '--resume', *where)         # the preset's angle (0°) is another run
+    assert rc == 1 and 'angle' in err, err
