@@ -16,13 +16,13 @@ def wheel(tmp_path_factory):
 
 def test_wheel_contents(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for mod in ['data', 'energy', 'ep', 'discrete', 'bptt', 'cnn', 'theorem', 'speed', 'train', 'vf', 'continual', 'angles', 'fast', '_modidx', '__init__']:
+    for mod in ['data', 'energy', 'ep', 'discrete', 'bptt', 'cnn', 'theorem', 'speed', 'train', 'vf', 'continual', 'angles', 'fast', 'cli', '_modidx', '__init__']:
         assert f'eqprop_nb/{mod}.py' in names
     meta = Parser().parsestr(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode())
     reqs = ' '.join(meta.get_all('Requires-Dist'))
     for pkg in ['torch', 'torchvision', 'fastcore', 'matplotlib', 'tqdm']: assert pkg in reqs
     ep = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
-    for cmd in ['eqprop_train = eqprop_nb.train:main', 'eqprop_angles = eqprop_nb.angles:main', 'eqprop_bench = eqprop_nb.fast:main', 'eqprop_runs = eqprop_nb.train:runs_main']: assert cmd in ep
+    for cmd in ['eqprop_train = eqprop_nb.cli:train_cli', 'eqprop_angles = eqprop_nb.cli:angles_cli', 'eqprop_bench = eqprop_nb.cli:bench_cli', 'eqprop_runs = eqprop_nb.cli:runs_cli']: assert cmd in ep
 
 def test_installed_wheel_runs(wheel, tmp_path, data_dir):
     env_dir = tmp_path/'venv'
