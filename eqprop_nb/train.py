@@ -592,12 +592,19 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
                           + (f"validation error {rec['val_error']:.2%}{'*' if best else ' '}  " if held is not None else '')
                           + f"test error {rec['test_error']:.2%}  {rec['seconds']:.1f} s", flush=True)
         if out is not None:
-            if best:                         # before the checkpoint: a run killed in between repeats this epoch and writes it again
-                save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)
-            save_checkpoint(out/'checkpoint.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(),
-                            optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
-            save_json(out/'metrics.json', history)
-            plot_history(history, out/'learning_curves.png', title=preset or '')
+            saved = epoch                    # the epoch that checkpoint.pt holds, whole
+            try:
+                if best:                     # before the checkpoint: a run killed in between repeats this epoch and writes it again
+                    save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)
+                save_checkpoint(out/'checkpoint.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(),
+                                optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
+                saved = epoch + 1
+                save_json(out/'metrics.json', history)
+                plot_history(history, out/'learning_curves.png', title=preset or '')
+            except OSError as e:             # a full disk, a lost mount: the files written atomically are whole, the last one says where to go on
+                kept = f"its checkpoint.pt holds epoch {saved}, whole" if saved else 'no epoch was saved yet'
+                raise OSError(f"could not save epoch {epoch + 1} in {out} ({e.strerror or e}); {kept}: make room (or mend the folder) "
+                              "and continue with --resume") from None
 
 # %% ../nbs/03_train.ipynb #6760792f
 def _numbers(s, kind, flag:str):
