@@ -383,6 +383,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                   accuracy, seed, compile_mode=compile_mode, rows=rows, **kw)     # rows grows as each mode is measured
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
+    except KeyboardInterrupt: err = 'eqprop_bench: interrupted' + (': the rows measured until then are above' if rows else ', before a row was measured')
     if not rows and err is None: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
     if json and rows:                                 # written before the table is printed: a closed pipe cannot lose it
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
@@ -391,6 +392,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
         for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r['speedup']:7.2f}×")
+    if err and 'interrupted' in err: print(err, file=sys.stderr); sys.exit(130)      # a Ctrl-C: the status a shell expects
     if err: sys.exit(err)
 
 def main(argv:list[str]|None=None):
