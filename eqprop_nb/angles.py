@@ -118,6 +118,10 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
     try: rows = angle_sweep(_numbers(angles, float, '--angles'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e: sys.exit(f'eqprop_angles: error: {e}')
+    except KeyboardInterrupt:                # each angle's run keeps its last finished epoch; the sweep resumes the runs it finds
+        print(f'eqprop_angles: interrupted; each angle\'s run in {out} keeps the checkpoint of its last finished epoch: the same command '
+              'goes on with them', file=sys.stderr)
+        sys.exit(130)
     print('W–Bᵀ (deg)  update–BPTT (deg)  first layer W.0 (deg)  test error: last epoch  median of last 3  best epoch  training error')
     for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['layer_angles']['W.0']:21.1f}  {r['test_error']:22.2%}  "
                          f"{r['median_last3']:16.2%}  {r['best_test_error']:10.2%}  {r['train_error']:14.2%}")

@@ -206,3 +206,13 @@ def test_bench_refuses_before_it_runs(tmp_path):
                           (['--preset', 'p-1h', '--modes', 'eager,graph'], "the mode 'graph' (CUDA graphs) needs a CUDA device")):
         with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
+
+def test_angle_sweep_interrupted_says_how_to_go_on(monkeypatch, capsys, tmp_path):
+    "A Ctrl-C during the sweep: one line that says the same command goes on with the runs, exit status 130."
+    import eqprop_nb.angles as angles
+    def stopped(*a, **k): raise KeyboardInterrupt
+    monkeypatch.setattr(angles, 'angle_sweep', stopped)
+    with pytest.raises(SystemExit) as e: angles.main(['--out', str(tmp_path/'a'), '--device', 'cpu'])
+    assert e.value.code == 130
+    assert capsys.readouterr().err == (f"eqprop_angles: interrupted; each angle's run in {tmp_path/'a'} keeps the checkpoint of its last "
+                                       'finished epoch: the same command goes on with them\n')
