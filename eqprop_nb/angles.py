@@ -14,6 +14,7 @@ from .continual import update_angle, continual_processes
 from .theorem import bptt_processes, cosine
 from .ep import relax, checked_target
 from .train import get_config, check_config, build_algorithm, train, save_json, pick_device, new_figure, run_console, _numbers
+from .cli import Interrupted
 
 # %% auto #0
 __all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']
@@ -121,7 +122,7 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
     except KeyboardInterrupt:                # each angle's run keeps its last finished epoch; the sweep resumes the runs it finds
         print(f'eqprop_angles: interrupted; each angle\'s run in {out} keeps the checkpoint of its last finished epoch: the same command '
               'goes on with them', file=sys.stderr)
-        sys.exit(130)
+        raise Interrupted from None                  # the launcher ends the process by SIGINT (`03a_cli`)
     print('W–Bᵀ (deg)  update–BPTT (deg)  first layer W.0 (deg)  test error: last epoch  median of last 3  best epoch  training error')
     for r in rows: print(f"{r['init_angle']:10g}  {r['update_angle']:17.1f}  {r['layer_angles']['W.0']:21.1f}  {r['test_error']:22.2%}  "
                          f"{r['median_last3']:16.2%}  {r['best_test_error']:10.2%}  {r['train_error']:14.2%}")

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
+from .cli import Interrupted
 
 # %% auto #0
 __all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem',
@@ -365,7 +366,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  compile_mode:str='default'): # torch.compile's mode for the mode compile: default or max-autotune-no-cudagraphs
     "Time the fast path against the harness's eager loop, in one process on one device."
     from eqprop_nb.train import get_config, save_json, pick_device
-    names, rows, err = [p for p in str(preset).split(',') if p.strip()], [], None
+    names, rows, err, stopped = [p for p in str(preset).split(',') if p.strip()], [], None, False
     if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
     if json and (Path(json).is_dir() or not Path(json).parent.is_dir()):      # found out now, not after the whole benchmark
         sys.exit(f'eqprop_bench: error: --json {json} must name a file in an existing folder')
@@ -383,16 +384,19 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                   accuracy, seed, compile_mode=compile_mode, rows=rows, **kw)     # rows grows as each mode is measured
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
-    except KeyboardInterrupt: err = 'eqprop_bench: interrupted' + (': the rows measured until then are above' if rows else ', before a row was measured')
-    if not rows and err is None: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
+    except KeyboardInterrupt: stopped = True
+    if not rows and err is None and not stopped: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
     if json and rows:                                 # written before the table is printed: a closed pipe cannot lose it
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
-        try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None))
+        try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None and not stopped))
         except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
         for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r['speedup']:7.2f}×")
-    if err and 'interrupted' in err: print(err, file=sys.stderr); sys.exit(130)      # a Ctrl-C: the status a shell expects
+    if stopped:                                       # a Ctrl-C: the rows so far are above and in --json; the launcher ends by SIGINT
+        if err: print(err, file=sys.stderr)
+        print('eqprop_bench: interrupted' + (': the rows measured until then are above' if rows else ', before a row was measured'), file=sys.stderr)
+        raise Interrupted
     if err: sys.exit(err)
 
 def main(argv:list[str]|None=None):

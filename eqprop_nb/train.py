@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
+import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
@@ -19,14 +19,16 @@ from .bptt import BPTT
 from .cnn import ConvNet
 from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
+from .cli import Interrupted
 
 # %% auto #0
-__all__ = ['PRESETS', 'DEFAULT_PRESET', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config', 'get_config',
-           'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt', 'build_cep',
-           'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates', 'train_epoch',
-           'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history',
-           'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train', 'console_parser', 'run_console',
-           'main', 'saved_run', 'run_summary', 'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
+__all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config',
+           'get_config', 'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt',
+           'build_cep', 'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates',
+           'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure',
+           'plot_history', 'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train',
+           'console_parser', 'run_console', 'main', 'saved_run', 'run_summary', 'find_runs', 'runs_table',
+           'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -121,6 +123,8 @@ def _plain(v):
     if type(v).__module__ == 'numpy' and hasattr(v, 'tolist'): return _plain(v.tolist())   # scalars and arrays alike
     return v
 
+VF_MODELS = ('vf', 'vf-field', 'vf-hopfield')     # the models with backward weights of their own
+
 def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
     "The `Config` of `preset` (or the defaults, for `None`) with `overrides` applied."
     if isinstance(preset, Config):
@@ -130,8 +134,13 @@ def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
         raise ValueError(f'unknown preset {preset!r}; choose one of {", ".join(PRESETS)} (eqprop_train --list-presets)')
     base = {k: v for k, v in PRESETS.get(preset, {}).items() if k != 'description'}
     given = {k: _plain(v) for k, v in overrides.items() if v is not None}        # None: not given (the command line's unset options)
-    if isinstance(given.get('angle'), str) and given['angle'].strip().lower() == 'none': given['angle'] = None   # independent B, over a preset's angle
-    return Config().replace(**base).replace(**given)
+    independent = isinstance(given.get('angle'), str) and given['angle'].strip().lower() == 'none'
+    if independent: given['angle'] = None            # independent backward weights, over a preset's angle
+    cfg = Config().replace(**base).replace(**given)
+    if independent and cfg.model not in VF_MODELS:
+        raise ValueError(f'angle none asks for independent backward weights, which only a vector-field model has (model {", ".join(VF_MODELS)}), '
+                         f'not {cfg.model!r} (--angle)')
+    return cfg
 
 # %% ../nbs/03_train.ipynb #4584da19
 def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
@@ -200,7 +209,7 @@ def build_model(cfg:Config):
         model.dt = float(cfg.dt)
     if cfg.angle is not None:
         if not hasattr(model, 'B'):
-            raise ValueError(f'angle sets the backward weights of a vector-field model (model vf, vf-field or vf-hopfield), not of {cfg.model!r}')
+            raise ValueError(f'angle sets the backward weights of a vector-field model (model {", ".join(VF_MODELS)}), not of {cfg.model!r}')
         set_feedback_angle(model, cfg.angle, 'flip')          # draws from the global generator: seeded by `train`
     return model
 
@@ -327,7 +336,11 @@ def atomic_write(path:Path, write):
 
 def save_json(path:Path, obj): atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1)))
 
-def save_checkpoint(path:Path, **state): atomic_write(path, lambda p: torch.save(state, p))
+def save_checkpoint(path:Path, **state):
+    "`state` saved atomically with `torch.save`, serialised in memory and written by Python: a full disk raises an OSError (torch's writer raises a RuntimeError)."
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    atomic_write(path, lambda p: p.write_bytes(buf.getbuffer()))
 
 def load_checkpoint(path:Path) -> dict:
     "A checkpoint written by `save_checkpoint` (tensors and plain Python values only)."
@@ -602,9 +615,10 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
                 save_json(out/'metrics.json', history)
                 plot_history(history, out/'learning_curves.png', title=preset or '')
             except OSError as e:             # a full disk, a lost mount: the files written atomically are whole, the last one says where to go on
-                kept = f"its checkpoint.pt holds epoch {saved}, whole" if saved else 'no epoch was saved yet'
-                raise OSError(f"could not save epoch {epoch + 1} in {out} ({e.strerror or e}); {kept}: make room (or mend the folder) "
-                              "and continue with --resume") from None
+                if not saved and best: (out/'best.pt').unlink(missing_ok=True)     # of an epoch no checkpoint holds: a rerun would take it for another run's
+                kept = (f"its checkpoint.pt holds epoch {saved}, whole: make room (or mend the folder) and continue with --resume" if saved else
+                        'no epoch was saved yet: make room (or mend the folder) and run the command again')
+                raise OSError(f"could not save epoch {epoch + 1} in {out} ({e.strerror or e}); {kept}") from None
 
 # %% ../nbs/03_train.ipynb #6760792f
 def _numbers(s, kind, flag:str):
@@ -624,7 +638,8 @@ def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
 
 def _angle(s):
     "--angle: degrees (a float), 'none' (independent backward weights, kept as the string `get_config` reads), or None (not given)."
-    if s is None or str(s).strip().lower() == 'none': return s
+    if s is None: return None
+    if str(s).strip().lower() == 'none': return 'none'
     try: return float(s)
     except ValueError: raise ValueError(f'--angle {s}: give degrees in [0, 180], e.g. 30, or none for independent backward weights') from None
 
@@ -714,7 +729,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     except KeyboardInterrupt:                        # checkpoints are written atomically: the last one is whole
         print(f"eqprop_train: interrupted; {out} keeps the checkpoint of the last finished epoch, if any: continue with the same command "
               f"and --resume, or with `eqprop_train --out {out} --resume`, which reads the run's settings from there", file=sys.stderr)
-        sys.exit(130)
+        raise Interrupted from None                  # the launcher ends the process by SIGINT (`03a_cli`)
     h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
                 f"{sum(r['seconds'] for r in h) / len(h):.1f} s per epoch; results in {run.out}")

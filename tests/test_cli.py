@@ -1,5 +1,5 @@
 "The `eqprop_train` command end to end, as a user runs it."
-import json, time
+import json, os, subprocess, sys, time
 import pytest
 from conftest import cli, train_here
 from eqprop_nb.train import PRESETS
@@ -56,6 +56,7 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     (['--preset', 'p-1h', '--angle', '30'], 'vector-field model'),
     (['--preset', 'cvf-1h', '--angle', '200'], '[0, 180]'),
     (['--preset', 'cvf-1h', '--angle', 'flat'], '--angle flat: give degrees in [0, 180], e.g. 30, or none'),
+    (['--preset', 'p-1h', '--angle', 'none'], 'only a vector-field model has'),
     (['--K', '0'], 'K must be a whole number of at least 1, got 0 (--K)'),
     (['--preset', 'cep-1h', '--K', '0'], 'K must be a whole number of at least 1, got 0 (--K)'),
     (['--epochs', '0'], 'epochs must be a whole number of at least 1, got 0 (--epochs)'),
@@ -208,11 +209,24 @@ def test_bench_refuses_before_it_runs(tmp_path):
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
 
 def test_angle_sweep_interrupted_says_how_to_go_on(monkeypatch, capsys, tmp_path):
-    "A Ctrl-C during the sweep: one line that says the same command goes on with the runs, exit status 130."
+    "A Ctrl-C during the sweep: one line that says the same command goes on with the runs, then `Interrupted` (the launcher ends by SIGINT)."
     import eqprop_nb.angles as angles
+    from eqprop_nb.cli import Interrupted
     def stopped(*a, **k): raise KeyboardInterrupt
     monkeypatch.setattr(angles, 'angle_sweep', stopped)
-    with pytest.raises(SystemExit) as e: angles.main(['--out', str(tmp_path/'a'), '--device', 'cpu'])
-    assert e.value.code == 130
+    with pytest.raises(Interrupted): angles.main(['--out', str(tmp_path/'a'), '--device', 'cpu'])
     assert capsys.readouterr().err == (f"eqprop_angles: interrupted; each angle's run in {tmp_path/'a'} keeps the checkpoint of its last "
                                        'finished epoch: the same command goes on with them\n')
+
+def test_a_full_disk_is_said_in_one_line(data_dir, tmp_path):
+    "A file-size limit stands in for a full disk, with the real writer: the first checkpoint cannot be written; the message says so, and the command runs again once there is room."
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000)); "
+            "from eqprop_nb.cli import launch; launch('eqprop_train', sys.argv[1:])")
+    args = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', '4', '--K', '2', '--limit-train', '100', '--limit-test', '60', '--epochs', '1',
+            '--device', 'cpu', '--no-progress', '--data', str(data_dir), '--out', str(tmp_path/'r')]
+    r = subprocess.run([sys.executable, '-c', code, *args], capture_output=True, text=True, timeout=300, env=os.environ | {'PYTHONDONTWRITEBYTECODE': '1'})
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (f"eqprop_train: error: could not save epoch 1 in {tmp_path/'r'} (File too large); no epoch was saved yet: "
+                                                 "make room (or mend the folder) and run the command again"), r.stderr
+    assert sorted(p.name for p in (tmp_path/'r').iterdir()) == ['config.json']
+    assert train_here(*args) == (0, '')
