@@ -10,9 +10,8 @@ import torch
 from fastcore.script import call_parse
 from .data import mnist
 from .vf import feedback_angles
-from .continual import update_angle, continual_processes
-from .theorem import bptt_processes, cosine
-from .ep import relax, checked_target
+from .continual import update_angle, summed_updates
+from .theorem import cosine
 from .train import get_config, check_config, build_algorithm, train, save_json, pick_device, new_figure, run_console, _numbers
 from .cli import Interrupted
 
@@ -22,11 +21,7 @@ __all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_ang
 # %% ../nbs/05c_angles.ipynb #de62a157
 def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
     "`update_angle` split by parameter tensor: {name: (angle in degrees, share of ‖∇BPTT‖²)}, with 'all' for the whole update (η → 0)."
-    y = checked_target(model, x, y)
-    s_star = relax(model, x, model.init_state(x), T)
-    _, cT = continual_processes(model, x, y, s_star, beta, 0., K)
-    _, bT = bptt_processes(model, x, y, s_star, K)
-    c, b = ([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))] for proc in (cT, bT))
+    c, b = summed_updates(model, x, y, T, K, beta)
     deg = lambda u, v: math.degrees(math.acos(max(-1., min(1., cosine(u, v))))) if u.norm() > 0 and v.norm() > 0 else math.nan   # no direction: no angle
     total = float(sum(v.pow(2).sum() for v in b))
     if total == 0: raise ValueError('the BPTT gradient is zero (no parameter reaches the loss within K steps): there is no angle to measure; use a larger K')

@@ -13,7 +13,7 @@ from .ep import EP, relax, update_grads, checked_target, rel_error
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, _check_steps
 
 # %% auto #0
-__all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle']
+__all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle', 'summed_updates']
 
 # %% ../nbs/05b_continual.ipynb #a80de45c
 def sgd_rates(opt) -> dict|None:
@@ -114,9 +114,13 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
 # %% ../nbs/05b_continual.ipynb #cf77842d
 def update_angle(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> float:
     "Angle (degrees) between the summed continual update of one second phase and −∇BPTT through the same K steps, after T free steps."
+    c, b = summed_updates(model, x, y, T, K, beta, eta)
+    return math.degrees(math.acos(max(-1., min(1., cosine(torch.cat(c), torch.cat(b))))))
+
+def summed_updates(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> tuple[list[Tensor], list[Tensor]]:
+    "One continual second phase's update and −∇BPTT through the same K steps, after T free steps: each summed over the steps, one flat tensor per parameter."
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     _, cT = continual_processes(model, x, y, s_star, beta, eta, K)
     _, bT = bptt_processes(model, x, y, s_star, K)
-    summed = lambda proc: torch.cat([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))])
-    return math.degrees(math.acos(max(-1., min(1., cosine(summed(cT), summed(bT))))))
+    return tuple([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))] for proc in (cT, bT))

@@ -773,7 +773,7 @@ def main(argv:list[str]|None=None):
 _RUN_KEYS = {'preset', 'seed', 'device', 'limit_train', 'limit_test', 'val', 'fast', 'tf32', 'compile_mode', 'layout'}      # what config.json holds besides `Config`
 
 def _flag(k:str, v) -> str:
-    return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else 'none' if v is None else str(v))
+    return f"--{k.replace('_', '-')} " + shlex.quote(','.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
 
 def _read_json(f:Path):
     try: return json.loads(f.read_text())
@@ -783,7 +783,8 @@ def _against_preset(conf:dict) -> tuple[str, dict, dict]:
     "A run's config.json against its preset: the preset (the default for a renamed or removed one, so every field that differs is named), that preset's `Config` fields, and the fields that differ from them."
     known = conf.get('preset') if conf.get('preset') in PRESETS else DEFAULT_PRESET
     base = asdict(get_config(known))
-    return known, base, {k: v for k, v in conf.items() if k in base and v != base[k]}
+    diff = {k: v for k, v in conf.items() if k in base and v != base[k]}
+    return known, base, {k: ('none' if k == 'angle' and v is None else v) for k, v in diff.items()}   # independent B over a preset's angle: --angle none
 
 def saved_run(out) -> dict|None:
     "The settings of the run saved in `out`, from its config.json: the preset, the `Config` fields that differ from it, seed and examples; None where `out` holds no config.json."
@@ -794,7 +795,6 @@ def saved_run(out) -> dict|None:
     if not isinstance(conf, dict) or 'preset' not in conf:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
     known, _, diff = _against_preset(conf)
-    diff = {k: ('none' if k == 'angle' and v is None else v) for k, v in diff.items()}     # None as an override is 'not given'
     return dict(preset=known, config=diff, run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
 
 def run_summary(path) -> dict:
@@ -813,7 +813,7 @@ def run_summary(path) -> dict:
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
     known, base, diff = _against_preset(conf)
-    cli = [(k, v) for k, v in diff.items() if k in sig and (v is not None or k == 'angle') and v != []]     # --angle none
+    cli = [(k, v) for k, v in diff.items() if k in sig and v is not None and v != []]
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
     lay = conf.get('layout') or {}
