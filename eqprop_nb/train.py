@@ -321,16 +321,18 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
 
 # %% ../nbs/03_train.ipynb #8c4e51f9
 def atomic_write(path:Path, write):
-    "Call `write(tmp_path)`, then rename the temporary file onto `path` (atomic on POSIX)."
+    "Call `write(tmp_path)`, then rename the temporary file onto `path` (atomic on POSIX); an OSError after the rename carries `.written = path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     try:
         write(tmp)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())          # the bytes are on disk before the rename
         os.replace(tmp, path)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try: os.fsync(fd)                                          # and so is the rename
-        finally: os.close(fd)
+        try:
+            fd = os.open(path.parent, os.O_RDONLY)
+            try: os.fsync(fd)                                      # and so is the rename
+            finally: os.close(fd)
+        except OSError as e: e.written = path; raise               # `path` holds the new bytes already: the caller may need to know
     finally:
         if tmp.exists(): tmp.unlink()
 
@@ -615,6 +617,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
                 save_json(out/'metrics.json', history)
                 plot_history(history, out/'learning_curves.png', title=preset or '')
             except OSError as e:             # a full disk, a lost mount: the files written atomically are whole, the last one says where to go on
+                if getattr(e, 'written', None) == out/'checkpoint.pt': saved = epoch + 1     # renamed into place, then its folder's sync failed
                 if not saved and best: (out/'best.pt').unlink(missing_ok=True)     # of an epoch no checkpoint holds: a rerun would take it for another run's
                 kept = (f"its checkpoint.pt holds epoch {saved}, whole: make room (or mend the folder) and continue with --resume" if saved else
                         'no epoch was saved yet: make room (or mend the folder) and run the command again')
