@@ -418,8 +418,9 @@ class FusedRelax:
                  update:bool|None=None): # put `fused_update` in place for C-EP and C-VF (prototypical models, plain SGD); None: `update_enabled`
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
-        if layered not in (None, True, False): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
+        if not (layered is None or isinstance(layered, bool)): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
         _phase_fit_check(model, layered)
+        if not (update is None or isinstance(update, bool)): raise ValueError(f'update must be None (automatic), True or False, got {update!r}')
         if update is None: update = update_enabled(next(model.parameters()).device)
         self.model, self.layered = model, layered
         self.update = update and _update_fits(model)
