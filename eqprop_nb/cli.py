@@ -16,7 +16,9 @@ class Interrupted(KeyboardInterrupt):
 
 def die_by_sigint():
     "End this process as an uncaught Ctrl-C does, by SIGINT itself (a calling shell's loop stops too); exit status 130 where the signal cannot."
-    sys.stderr.flush()
+    for f in (sys.stdout, sys.stderr):              # the signal ends the process without Python's exit: what is still buffered is written now
+        try: f.flush()
+        except (OSError, ValueError): pass          # a closed pipe or stream
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGINT)
     sys.exit(130)
