@@ -323,18 +323,21 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
 def atomic_write(path:Path, write):
     "Call `write(tmp_path)`, then rename the temporary file onto `path` (atomic on POSIX); an OSError after the rename carries `.written = path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
+    tmp, renamed = path.with_name(f'.{path.name}.tmp{os.getpid()}'), False
     try:
         write(tmp)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())          # the bytes are on disk before the rename
-        os.replace(tmp, path)
-        try:
-            fd = os.open(path.parent, os.O_RDONLY)
-            try: os.fsync(fd)                                      # and so is the rename
-            finally: os.close(fd)
-        except OSError as e: e.written = path; raise               # `path` holds the new bytes already: the caller may need to know
+        os.replace(tmp, path); renamed = True
+        fd = os.open(path.parent, os.O_RDONLY)
+        try: os.fsync(fd)                                          # and so is the rename
+        finally: os.close(fd)
+    except OSError as e:
+        if renamed: e.written = path                               # `path` holds the new bytes already: the caller may need to know
+        raise
     finally:
-        if tmp.exists(): tmp.unlink()
+        if not renamed:                                            # a partial temporary file goes; an error here must not hide the first
+            try: tmp.unlink(missing_ok=True)
+            except OSError: pass
 
 def save_json(path:Path, obj): atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1)))
 
