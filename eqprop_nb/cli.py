@@ -16,10 +16,10 @@ class Interrupted(KeyboardInterrupt):
 
 def die_by_sigint():
     "End this process as an uncaught Ctrl-C does, by SIGINT itself (a calling shell's loop stops too); exit status 130 where the signal cannot."
+    signal.signal(signal.SIGINT, signal.SIG_DFL)    # first: another Ctrl-C while a flush below hangs (a pipe nobody reads) ends the process
     for f in (sys.stdout, sys.stderr):              # the signal ends the process without Python's exit: what is still buffered is written now
         try: f.flush()
-        except (OSError, ValueError): pass          # a closed pipe or stream
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+        except Exception: pass                      # a closed pipe or stream, or None (started with that descriptor closed)
     os.kill(os.getpid(), signal.SIGINT)
     sys.exit(130)
 
