@@ -299,6 +299,8 @@ def _layer_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Te
     return s
 
 def _phase_fit_check(model, layered):
+    "Refuse a `layered` that is not None or a bool, and layered=False on a network the phase kernel cannot hold."
+    if not (layered is None or isinstance(layered, bool)): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
     if layered is False and not phase_fits(model):
         raise ValueError(f'the phase kernel holds one hidden layer with a hidden × output tile of at most {MAX_TILE} numbers, '
                          f'and this network has sizes {model.sizes}; use layered=None (or True)')
@@ -418,7 +420,6 @@ class FusedRelax:
                  update:bool|None=None): # put `fused_update` in place for C-EP and C-VF (prototypical models, plain SGD); None: `update_enabled`
         problem = fused_problem(model)
         if problem: raise ValueError(problem)
-        if not (layered is None or isinstance(layered, bool)): raise ValueError(f'layered must be None (automatic), True or False, got {layered!r}')
         _phase_fit_check(model, layered)
         if not (update is None or isinstance(update, bool)): raise ValueError(f'update must be None (automatic), True or False, got {update!r}')
         if update is None: update = update_enabled(next(model.parameters()).device)
