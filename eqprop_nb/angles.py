@@ -29,7 +29,7 @@ def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
     return out | {name: (deg(u, v), float(v.pow(2).sum()) / total) for (name, _), u, v in zip(model.named_parameters(), c, b)}
 
 # %% ../nbs/05c_angles.ipynb #54bd26c5
-def plot_angle_sweep(rows:list[dict], path=None, title:str=''):
+def plot_angle_sweep(rows:list[dict], path:str|Path|None=None, title:str=''):
     "Test error against the update-to-BPTT angle measured before training, each point labelled with its initial W–Bᵀ angle."
     fig = new_figure(path, (5, 3.4))
     ax = fig.subplots()
@@ -48,8 +48,8 @@ def plot_angle_sweep(rows:list[dict], path=None, title:str=''):
 
 def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                 preset:str='cvf-1h', # a preset with a vector-field model
-                data=None, device:str='auto', seed:int=0,
-                out=None, # directory: one training run per angle, angles.json and fig1c.png; None: keep nothing
+                data:str|Path|None=None, device:str='auto', seed:int=0,
+                out:str|Path|None=None, # directory: one training run per angle, angles.json and fig1c.png; None: keep nothing
                 measure_on:int=500, # training images on which the update-to-BPTT angle is measured
                 limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                 **overrides) -> list[dict]: # any `Config` field, e.g. epochs=10

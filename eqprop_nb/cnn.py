@@ -94,7 +94,7 @@ def _unpool(self:ConvNet, s:Tensor, idx:Tensor, size) -> Tensor:
 
 @patch
 @explain_errors
-def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+def dphi_ds(self:ConvNet, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
     "∂Φ/∂s in closed form: pooled convolutions from below, unpool + transposed convolution (or Wᵀ) from above."
     C, g = self.nconv, []
     up = [self.cache(x) if cache is None else cache]                 # what each conv layer receives from below

@@ -31,7 +31,7 @@ def sgd_rates(opt) -> dict|None:
 class Continual(EP):
     "Continual EP [CEP20]: T free steps, then K nudged steps each followed by a local weight update (C-EP; C-VF on a vector-field model)."
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
-                 random_sign:bool=False, seed:int=0, check_finite:bool=True, opt=None,
+                 random_sign:bool=False, seed:int=0, check_finite:bool=True, opt:torch.optim.Optimizer|None=None,
                  defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
         if beta == 0: raise ValueError('beta must be non-zero: the continual update divides by β')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)

@@ -70,7 +70,7 @@ def _download(root:Path):
     except Exception as e: raise DataNotFoundError(_missing_message(root, f'{type(e).__name__}: {e}')) from None
 
 # %% ../nbs/00_data.ipynb #906ff8da
-def load_mnist(root=None, # directory holding MNIST (see `find_mnist`); default `default_data_dir()`
+def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mnist`); default `default_data_dir()`
                split:str='train', # 'train' or 'test'
                download:bool|None=None, # try torchvision's download if missing; default: only when neither `root` nor $EQPROP_DATA is given
               ) -> tuple[torch.Tensor, torch.Tensor]: # images (N, 28, 28) uint8, labels (N,) int64
@@ -101,7 +101,7 @@ def shared_data_dir() -> Path|None:
         if find_mnist(p/'shared'/'data'): return p/'shared'/'data'
 
 # %% ../nbs/00_data.ipynb #a43a0199
-def mnist(root=None, # directory holding MNIST
+def mnist(root:str|Path|None=None, # directory holding MNIST
           split:str='train', # 'train' or 'test'
           flatten:bool=True, # (N, 784) if True, else (N, 1, 28, 28)
           device='cpu', dtype=torch.float32,

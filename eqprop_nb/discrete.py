@@ -27,7 +27,7 @@ class PhiModel(LayeredModel):
     def potential(self, x:Tensor, s:list[Tensor]) -> Tensor: return self.phi(x, s)
     def cache(self, x:Tensor): return None
 
-    def dphi_ds(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+    def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
         create = torch.is_grad_enabled()            # a graph through the step only when the caller records one (BPTT)
         with torch.enable_grad():
@@ -41,7 +41,7 @@ def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None)
 
 @patch
 @explain_errors
-def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache:Tensor|None=None) -> list[Tensor]:
     "One time step: s ← σ(∂Φ/∂s) − β ∂ℓ/∂s (damped by `dt` < 1: s ← s + dt·(that − s)), clipped to σ's bounds if `clip`."
     g = self.dphi_ds(x, s, cache)
     out = nudge_output([self.out_act.rho(t) for t in g], s, beta, y)
@@ -90,7 +90,7 @@ def cache(self:PrototypicalNet, x:Tensor) -> Tensor: return x @ self.W[0].T + se
 
 @patch
 @explain_errors
-def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
     "∂Φ/∂s_n = W_{n−1}s_{n−1} + b_{n−1} + W_nᵀ s_{n+1}, in closed form."
     g = []
     for n in range(len(s)):
@@ -102,7 +102,7 @@ def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache=None) -> list[
 @patch
 def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
-                   cache=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
+                   cache:Tensor|None=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
                   ) -> list[Tensor]:
     "The EP estimate in closed form: −(s²_{n+1}s²_nᵀ − s¹_{n+1}s¹_nᵀ) / (β₂ − β₁) per weight, −Δs_{n+1} per bias, batch-averaged."
     distinct_betas(beta1, beta2)

@@ -71,7 +71,7 @@ class LayeredModel(nn.Module):
         "The output layer (the prediction)."
         return s[-1]
 
-    def forward(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+    def forward(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache:Tensor|None=None) -> list[Tensor]:
         "One time step of the model's dynamics, `step` (defined by each model): `torch.func.functional_call` can run it with other parameters."
         return self.step(x, s, beta, y, cache)
 
@@ -190,6 +190,9 @@ def _explain(model, sig, x, s, args, kw):
 def explain_errors(f):
     "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
     sig = inspect.signature(f)
+    first = next(iter(sig.parameters.values()))
+    cls = getattr(first.annotation, '__name__', first.annotation)   # `self:HopfieldNet` of a method that @patch adds
+    if first.name == 'self' and isinstance(cls, str) and cls.isidentifier(): f.__qualname__ = f'{cls}.{f.__name__}'   # show_doc names the unwrapped function: 'HopfieldNet.grad_s', as @patch does
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
         if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1: model.check_state(x, s, finite=False)

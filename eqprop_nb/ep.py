@@ -32,14 +32,14 @@ def cache(self:HopfieldNet, x:Tensor) -> Tensor:
     return self.input_drive(x)
 
 @patch
-def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache:Tensor|None=None) -> list[Tensor]:
     "One time step of the dynamics: an Euler step of F = E + βC."
     return euler_step(self, x, s, beta, y, cache)
 
 # %% ../nbs/02_ep.ipynb #fef1d924
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
           check_finite:bool=True, # False: check shapes only (no host-device synchronization)
-          cache=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
+          cache:Tensor|None=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
     if not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     _check_phase(model, x, s, beta, y, check_finite)
@@ -121,11 +121,11 @@ class EP:
         self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(seed)
 
-    def free_phase(self, x:Tensor, cache=None) -> list[Tensor]: # cache: the batch's input drive (`batch_drive`), if the caller holds it
+    def free_phase(self, x:Tensor, cache:Tensor|None=None) -> list[Tensor]: # cache: the batch's input drive (`batch_drive`), if the caller holds it
         "T steps with β = 0 from rest: the free state s⁰."
         return relax(self.model, x, self.model.init_state(x), self.T, check_finite=self.check_finite, cache=cache)
 
-    def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float, cache=None) -> list[Tensor]:
+    def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float, cache:Tensor|None=None) -> list[Tensor]:
         "K steps with nudging β from s⁰ (no steps when β = 0)."
         return s0 if beta == 0 else relax(self.model, x, s0, self.K, beta, y, self.check_finite, cache)
 

@@ -195,7 +195,7 @@ class FastPath:
         return dict(train_error=self.wrong.item() / n, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/06a_fast.ipynb #90f2ae03
-def pin_to_reference(preset:str, mode:str='graph', n:int=600, data=None, device:str='cuda',
+def pin_to_reference(preset:str, mode:str='graph', n:int=600, data:str|Path|None=None, device:str='cuda',
                      deterministic:bool=False, # cuDNN's deterministic algorithms in every run (ConvNets: no atomics in convolutions)
                      control:bool=False, # also run the harness loop a second time: its distance to the first is the run-to-run noise
                      epochs:int=1, # passes over the `n` images (a short last batch is captured from the third on)
@@ -241,7 +241,7 @@ def pin_holds(r:dict, tol:float) -> bool:
     return r['distance'] <= max(tol, 2 * (r['control'] or 0)) and abs(r['error_eager'] - r['error_fast']) <= 2 / r.get('examples', 600) + 1e-12
 
 # %% ../nbs/06a_fast.ipynb #860d0786
-def perturbed_distance(preset:str, rel:float, n:int=200, data=None, **overrides) -> float:
+def perturbed_distance(preset:str, rel:float, n:int=200, data:str|Path|None=None, **overrides) -> float:
     "Relative weight distance after one pass of the harness loop over `n` MNIST images (on the CPU) between a run and the same run with its initial weights scaled by 1 + rel·N(0, 1): how much the training amplifies rounding."
     from eqprop_nb.train import get_config, setup_training, train_epoch
     ws = []
@@ -272,7 +272,7 @@ HARNESS_MODES = ('reference', 'stepwise')   # `train_epoch`'s loop, without the 
 
 def bench(presets:list[str]=('p-1h',), # presets to measure
           modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU (and stepwise: below)
-          device:str='auto', data=None, # MNIST directory
+          device:str='auto', data:str|Path|None=None, # MNIST directory
           n:int|None=None, # training images per pass (None: all 60,000)
           passes:int=2, # passes over them; only the last is timed (the first pays for warm-up, captures and compilation)
           accuracy:bool=False, # also evaluate on the test set after the last pass

@@ -30,7 +30,7 @@ NUM_WARPS = None               # warps per block; None: 4 up to a 8,192-number t
 
 def _interpreting() -> bool: return os.environ.get('TRITON_INTERPRET') == '1'
 
-def fused_problem(model, device=None) -> str|None:
+def fused_problem(model, device:torch.device|str|None=None) -> str|None:
     "Why the fused kernel cannot relax `model` (on `device`), with what to do instead; None if it can."
     p = next(model.parameters(), None)
     dev = torch.device(device) if device is not None else (p.device if p is not None else torch.device('cpu'))
@@ -392,7 +392,7 @@ def _update_fits(model) -> bool:
     return type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first')
 
 def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
-    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits`) or an `opt` that is not plain SGD over the model's weights."
+    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits(model)`) or an `opt` that is not plain SGD over the model's weights."
     lr = _plain_sgd_lrs(model, opt) if _update_fits(model) else None
     if lr is None: return False
     if x.device.type != 'cuda' and not _interpreting(): raise ValueError(fused_problem(model, x.device))

@@ -16,7 +16,7 @@ __all__ = ['time_to_error']
 # %% ../nbs/06_speed.ipynb #e5cfce83
 def time_to_error(presets:list[str], # presets to compare (the first is the reference of the ratios)
                   target:float, # test error to reach, as a fraction
-                  max_epochs:int=30, data=None, device:str='auto', seed:int=0,
+                  max_epochs:int=30, data:str|Path|None=None, device:str='auto', seed:int=0,
                   limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                   fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
                   warmup_batches:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that process-wide first-use costs (kernel compilation, library handles) fall outside the timing

@@ -360,7 +360,7 @@ def load_checkpoint(path:Path) -> dict:
                            '--out (or delete the folder\'s files), or put a good copy of it back') from None
 
 # %% ../nbs/03_train.ipynb #48987351
-def new_figure(path=None, figsize=(5, 3.2)):
+def new_figure(path:str|Path|None=None, figsize=(5, 3.2)):
     "A pyplot figure when nothing is saved (interactive: pyplot shows it), else a bare `Figure` (pyplot and its backend untouched)."
     if path is None:
         import matplotlib.pyplot as plt
@@ -368,7 +368,7 @@ def new_figure(path=None, figsize=(5, 3.2)):
     from matplotlib.figure import Figure
     return Figure(figsize=figsize)
 
-def plot_history(history:list[dict], path=None, title:str=''):
+def plot_history(history:list[dict], path:str|Path|None=None, title:str=''):
     "Training, validation (where held out) and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
     fig = new_figure(path)
     ax = fig.subplots()
@@ -481,8 +481,8 @@ def _restore(ckpt_path, algo, opt, ident):
 
 # %% ../nbs/03_train.ipynb #334c1142
 def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or None for `Config()` defaults
-          out=None, # directory for checkpoint.pt, metrics.json, config.json, learning_curves.png; None: keep nothing
-          data=None, # MNIST directory (see `eqprop_nb.data.load_mnist`)
+          out:str|Path|None=None, # directory for checkpoint.pt, metrics.json, config.json, learning_curves.png; None: keep nothing
+          data:str|Path|None=None, # MNIST directory (see `eqprop_nb.data.load_mnist`)
           device:str='auto', # 'auto', 'cpu', 'cuda' or 'cuda:N'
           seed:int=0, # seeds the weights, the data order and the algorithm's random draws
           resume:bool=False, # continue the run saved in `out`

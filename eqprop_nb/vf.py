@@ -34,11 +34,11 @@ class VFModel(LayeredModel):
         self.out_act, self.clip, self.point, self.beta_scale = get_activation(out_act), clip, point, float(beta_scale)
         self.jacobian = jacobian
 
-    def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]: raise NotImplementedError('a VFModel defines field(x, s, cache)')
+    def field(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]: raise NotImplementedError('a VFModel defines field(x, s, cache)')
     def cache(self, x:Tensor): return None
 
     @explain_errors
-    def step(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache=None) -> list[Tensor]:
+    def step(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache:Tensor|None=None) -> list[Tensor]:
         "One time step: s ← σ(F(x, s)) − β·beta_scale·∂ℓ/∂s, clipped to σ's bounds if `clip`."
         out = nudge_output([self.out_act.rho(t) for t in self.field(x, s, cache)], s, beta * self.beta_scale, y)
         return [t.clamp(*self.out_act.bounds) for t in out] if self.clip and self.out_act.bounds else out
@@ -93,7 +93,7 @@ class VFHopfieldNet(_Feedback, VFModel):
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
     @explain_errors
-    def mu(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+    def mu(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "The vector field μ_n = ρ′(s_n)⊙(W_{n−1}ρ(s_{n−1}) + B_n ρ(s_{n+1}) + b_n) − s_n."
         r = [self.act.rho(t) for t in s]
         out = []
@@ -103,7 +103,7 @@ class VFHopfieldNet(_Feedback, VFModel):
             out.append(self.act.rhop(t) * inp - t)
         return out
 
-    def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+    def field(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "The Euler map F = s + εμ."
         return [t + self.eps * m for t, m in zip(s, self.mu(x, s, cache))]
 
@@ -127,7 +127,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
     @explain_errors
-    def field(self, x:Tensor, s:list[Tensor], cache=None) -> list[Tensor]:
+    def field(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "F_n = W_{n−1}s_{n−1} + b_{n−1} + B_n s_{n+1}: the asymmetric twin of ∂Φ/∂s."
         out = []
         for n in range(len(s)):
@@ -139,7 +139,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 @patch
 def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
-                   cache=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
+                   cache:Tensor|None=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
                   ) -> list[Tensor]:
     "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
     distinct_betas(beta1, beta2, 'rule')
