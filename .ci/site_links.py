@@ -34,6 +34,7 @@ def main(docs: Path, site: str):
         n += 1
         target = (src.parent / unquote(u.path)).resolve() if u.path else src
         if not target.is_file(): bad.append(f'{src.name}: {link} (no such file)')
+        elif not target.is_relative_to(docs): bad.append(f'{src.name}: {link} (outside the site)')
         elif u.fragment and target.suffix == '.html' and unquote(u.fragment) not in pages[target].ids:
             bad.append(f'{src.name}: {link} (no id {unquote(u.fragment)!r} on {target.name})')
     for b in bad: print(b)

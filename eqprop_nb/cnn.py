@@ -66,7 +66,7 @@ def _pconv(self:ConvNet, n:int, s_below:Tensor, indices:bool=False):
 
 @patch
 def phi(self:ConvNet, x:Tensor, s:list[Tensor]) -> Tensor:
-    "Φ(x, s, θ), one value per example (Eq. 3 of seed 003)."
+    "Φ(x, s, θ), one value per example: the primitive function of the dynamics of Eq. 3 of seed 003."
     self.check_state(x, s, finite=False)
     r, out = [x] + list(s), 0
     for n in range(self.nconv): out = out + (s[n] * self._pconv(n, r[n])).flatten(1).sum(-1)
