@@ -1,6 +1,6 @@
 """The README's Python quickstart, run as a reader would paste it: every ```python block of its 'Quickstart in Python'
 section, in order, in one fresh interpreter, with the MNIST directory it names pointed at the data here, and its loops
-(left as comments, since they need batches) run over two batches of real MNIST."""
+(left as comments, since they need batches) run over two batches of real MNIST, each of which must move every weight."""
 import re, subprocess, sys
 from conftest import ROOT
 
@@ -16,7 +16,8 @@ def test_readme_quickstart_runs(data_dir, tmp_path):
     assert len(blocks) == 3, f'the quickstart has {len(blocks)} python blocks; this test expects 3: update it with the README'
     code = '\n'.join(blocks)
     assert code.count("data='../shared/data'") == 1 and len(LOOP.findall(code)) == 2
-    code = LOOP.sub(lambda m: m[1] + '; print("stepped")' + (m[2] or ''), code.replace("data='../shared/data'", f'data={str(data_dir)!r}'))
+    code = LOOP.sub(lambda m: '_w = [p.detach().clone() for p in net.parameters()]\n' + m[1] + '; print("stepped")' + (m[2] or '') +
+                    '\nprint("moved" if all(not torch.equal(a, p) for a, p in zip(_w, net.parameters())) else "some weights did not move")', code.replace("data='../shared/data'", f'data={str(data_dir)!r}'))
     batches = ("from eqprop_nb.data import mnist\n"
                f"x, y = mnist({str(data_dir)!r}, limit=40)\n"
                "batches = [(x[:20], y[:20]), (x[20:], y[20:])]\n")
@@ -26,5 +27,6 @@ def test_readme_quickstart_runs(data_dir, tmp_path):
     test_error = float(lines[0])                            # the README's first print
     assert 0 < test_error < 0.2, f'ep17-1h, 2 epochs on 5,000 images: test error {test_error}'
     assert lines.count('stepped') == 4                     # both loops ran over both batches
+    assert lines.count('moved') == 2, lines                 # and each changed every parameter of its network
     assert re.fullmatch(r'\[4[45](\.\d+)?\]', lines[-2]), f'C-VF started 45° from Wᵀ; the README prints {lines[-2]!r}'
     assert (tmp_path/'runs'/'quick'/'checkpoint.pt').exists()

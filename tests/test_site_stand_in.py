@@ -2,7 +2,7 @@
 `output-file` names, the references to them rewritten in links, search.json and the sitemap (and nowhere else),
 links to the site's own address made relative, markdown links in a signature's comments made links, citation keys
 linked to the References; and .ci/site_links.py, which CI runs on the real site, passing it and failing a broken one."""
-import json, subprocess, sys
+import json, re, subprocess, sys
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
 from conftest import ROOT
@@ -16,7 +16,9 @@ SITE = 'https://example.org/lib'
 PAGE = f"""<html><head><title>Training [E19]</title></head><body>
 <a href="03_train.html#fit">fit</a> <a href="{SITE}/train.html#fit">abs</a> <a href="{SITE}/nowhere.html">gone</a>
 <p>The page 03_train.html is named in prose. As in [E19, Eq. 3] and [CEP20]; <a href="index.html">[E19]</a>.</p>
-<pre><span class="co"># see [`fit`]({SITE}/train.html#fit)</span></pre><h3 id="fit">fit</h3></body></html>"""
+<pre><span class="co"># see [`fit`]({SITE}/train.html#fit)</span></pre><h3 id="fit">fit</h3>
+<span class="math inline">\\(x_{{[E19]}}<span>[E19]</span>\\)</span> <img alt="a > b [E19]" src="f.png"> <script>if (a<b) c = '[E19]';</script><script>n = 1; // [E19]</script>
+<!-- [E19] --> After [E19]. <a href="missing.html">m</a></body></html>"""
 
 def make_site(tmp_path):
     nb = lambda name: json.dumps({'cells': [{'cell_type': 'raw', 'source': [f'---\noutput-file: {name}\ntitle: x\n---\n']}]})
@@ -41,6 +43,8 @@ def test_finish_site(tmp_path, monkeypatch):
     assert ('As in [<a href="index.html#references">E19</a>, Eq. 3] and [<a href="index.html#references">CEP20</a>];'
             ' <a href="index.html">[E19]</a>.') in page                                          # not inside a link
     assert '<title>Training [E19]</title>' in page
+    assert ('<span class="math inline">\\(x_{[E19]}<span>[E19]</span>\\)</span> <img alt="a > b [E19]" src="f.png"> '
+            "<script>if (a<b) c = '[E19]';</script><script>n = 1; // [E19]</script>\n<!-- [E19] --> After [<a href=\"index.html#references\">E19</a>].") in page
     assert '<a href="train.html">train</a>' in (out/'index.html').read_text()
     assert json.loads((out/'search.json').read_text()) == [{'objectID': 'train.html', 'href': 'train.html#fit', 'text': 'see 03_train.html'}]
     assert f'<loc>{SITE}/train.html</loc>' in (out/'sitemap.xml').read_text()                    # the sitemap stays absolute
@@ -48,10 +52,14 @@ def test_finish_site(tmp_path, monkeypatch):
 def test_site_links(tmp_path, monkeypatch):
     out = make_site(tmp_path); monkeypatch.chdir(tmp_path)
     check = lambda: subprocess.run([sys.executable, str(ROOT/'.ci'/'site_links.py'), str(out), SITE], capture_output=True, text=True)
-    assert check().returncode == 1                                   # before finishing: 03_train.html's links name train.html
+    (out/'f.png').write_bytes(b'png')
+    r = check()                                                      # before finishing: the links name train.html, not yet there
+    assert r.returncode == 1 and '03_train.html: train.html#fit (no such file)' in r.stdout, r.stdout
     stand_in().finish_site(out)
-    r = check(); assert r.returncode == 1 and r.stdout.startswith('train.html: nowhere.html (no such file)\n') and ', 1 broken' in r.stdout   # by the site's address
-    (out/'train.html').write_text((out/'train.html').read_text().replace(f'<a href="{SITE}/nowhere.html">gone</a>', ''))
+    r = check()                                                      # a missing page, by the site's address and relative
+    assert r.returncode == 1 and r.stdout.splitlines()[:2] == ['train.html: nowhere.html (no such file)', 'train.html: missing.html (no such file)']
+    assert r.stdout.endswith(' links inside the site, 2 broken\n'), r.stdout
+    (out/'train.html').write_text(re.sub(r'<a href="[^"]*(nowhere|missing).html">\w+</a>', '', (out/'train.html').read_text()))
     r = check(); assert r.returncode == 0, r.stdout
     (out/'train.html').write_text((out/'train.html').read_text().replace('train.html#fit">fit', 'train.html#fot">fit'))
     r = check(); assert r.returncode == 1 and "no id 'fot' on train.html" in r.stdout
