@@ -192,7 +192,8 @@ def explain_errors(f):
     sig = inspect.signature(f)
     first = next(iter(sig.parameters.values()))
     cls = getattr(first.annotation, '__name__', first.annotation)   # `self:HopfieldNet` of a method that @patch adds
-    if first.name == 'self' and first.annotation is not inspect.Parameter.empty and isinstance(cls, str) and cls.isidentifier(): f.__qualname__ = f'{cls}.{f.__name__}'   # show_doc names the unwrapped function: 'HopfieldNet.grad_s', as @patch does
+    if first.name == 'self' and first.annotation is not inspect.Parameter.empty and isinstance(cls, str) and cls.isidentifier():
+        f.__qualname__ = f'{cls}.{f.__name__}'                      # show_doc names the unwrapped function: 'HopfieldNet.grad_s', as @patch does
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
         if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1: model.check_state(x, s, finite=False)
