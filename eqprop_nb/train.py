@@ -655,15 +655,16 @@ def _schedule_text(c:Config) -> str:
     return f" ({c.schedule}, warm-up {c.warmup}" + (f", cool-down {c.cooldown})" if c.cooldown else ")")
 
 def presets_table() -> str:
-    "One line per preset: name, description, architecture, T/K, β, learning rates, epochs."
+    "One line per preset: name, description, architecture, T/K, β, learning rates, batch, epochs; each column as wide as its longest entry."
     rows = []
     for name, p in PRESETS.items():
         c = get_config(name)
         arch = '-'.join(map(str, c.sizes)) if c.model != 'conv' else f"conv {'-'.join(map(str, c.channels))} fc {'-'.join(map(str, c.sizes))}"
-        rows.append(f"{name:12s} {p['description']:56s} {arch:22s} T {c.T}/K {c.K}  "
-                    f"β {c.beta} ({c.nudge})  lrs {','.join(map(str, c.lrs))}" + _schedule_text(c)
-                    + f"  batch {c.batch_size}  {c.epochs} epochs  [{c.algorithm}, {c.model}]")
-    return '\n'.join(rows)
+        rows.append([name, p['description'], arch, f'T {c.T}/K {c.K}', f'β {c.beta} ({c.nudge})',
+                     f"lrs {','.join(map(str, c.lrs))}" + _schedule_text(c), f'batch {c.batch_size}', f'{c.epochs} epochs',
+                     f'[{c.algorithm}, {c.model}]'])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return '\n'.join('  '.join(f'{v:{w}s}' for v, w in zip(r, widths)).rstrip() for r in rows)
 
 # %% ../nbs/03_train.ipynb #48739174
 @call_parse

@@ -1,5 +1,5 @@
 "The `eqprop_train` command end to end, as a user runs it."
-import json, os, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 import pytest
 from conftest import cli, train_here
 from eqprop_nb.train import PRESETS
@@ -10,6 +10,11 @@ def test_list_presets():
     names = [line.split()[0] for line in r.stdout.splitlines()]
     assert names == list(PRESETS) and {'ep17-1h', 'ep17-2h', 'ep17-3h'} <= set(names)
     assert '784-500-10' in r.stdout and 'T 20/K 4' in r.stdout
+    # a table: the architecture, T/K and batch columns start at the same place on every line, however long a description
+    def at(pattern, line):
+        m = re.search(pattern, line); assert m, f'no {pattern!r} after two spaces in {line!r}'; return m.start()
+    starts = {(at(r'  (784-|conv )', l), at(r'  T \d+/K', l), at(r'  batch ', l)) for l in r.stdout.splitlines()}
+    assert len(starts) == 1, starts
 
 def test_trains_to_a_floor_within_a_minute(data_dir, tmp_path):
     "Continuous EP, 784-500-10, on 6,000 training images for 3 epochs: at least 88% accuracy on 2,000 test images."
