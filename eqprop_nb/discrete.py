@@ -24,15 +24,28 @@ class PhiModel(LayeredModel):
         self.out_act, self.clip = get_activation(out_act), clip
 
     def phi(self, x:Tensor, s:list[Tensor]) -> Tensor: raise NotImplementedError('a PhiModel defines phi(x, s)')
-    def potential(self, x:Tensor, s:list[Tensor]) -> Tensor: return self.phi(x, s)
     def cache(self, x:Tensor): return None
+
+    def potential(self, x:Tensor, s:list[Tensor]) -> Tensor:
+        "Φ(x, s), checked to be one value per example: a Φ summed or averaged over the batch would scale the update or change the dynamics without a word."
+        v = self.phi(x, s)
+        if not isinstance(v, Tensor) or v.shape != (len(x),):
+            got = f'shape {tuple(v.shape)}' if isinstance(v, Tensor) else f'a {type(v).__name__}'
+            raise ValueError(f'{type(self).__name__}.phi must return one value per example, a tensor of shape (batch,) = ({len(x)},), '
+                             f'got {got}: sum each term over its units, e.g. (a * b).sum(-1), and never over the batch')
+        return v
 
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
         create = torch.is_grad_enabled()            # a graph through the step only when the caller records one (BPTT)
         with torch.enable_grad():
             s = [t if t.requires_grad else t.detach().requires_grad_() for t in s]
-            return list(torch.autograd.grad(self.phi(x, s).sum(), s, create_graph=create))
+            g = torch.autograd.grad(self.potential(x, s).sum(), s, create_graph=create, allow_unused=True)
+        if any(t is None for t in g):
+            raise ValueError(f'{type(self).__name__}.phi does not use the state of layer {", ".join(str(n) for n, t in enumerate(g) if t is None)} '
+                             f'(s[n], n = 0 … {len(s) - 1}, of shapes {[tuple(t.shape[1:]) for t in s]}): a layer Φ leaves out never moves; '
+                             'write every layer of the state into phi, or leave that layer out of the model\'s shapes')
+        return list(g)
 
 # %% ../nbs/02a_discrete.ipynb #baacacc8
 def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None) -> list[Tensor]:
