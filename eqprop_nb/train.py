@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
 from .data import mnist, DeviceLoader
-from .energy import HopfieldNet
+from .energy import HopfieldNet, ACTIVATIONS
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
 from .bptt import BPTT
@@ -22,7 +22,7 @@ from .continual import Continual
 from .cli import Interrupted
 
 # %% auto #0
-__all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'MODELS', 'ALGORITHMS', 'NUDGES', 'OPTIMIZERS', 'SCHEDULES', 'Config',
+__all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',
            'get_config', 'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt',
            'build_cep', 'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates',
            'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure',
@@ -119,7 +119,7 @@ DEFAULT_PRESET = 'ep17-1h'                        # what get_config, train and e
 
 def _plain(v):
     "A setting as plain Python: numpy scalars to float, int, bool or str, tuples to lists (checkpoints and config.json hold only these)."
-    if isinstance(v, (list, tuple)): return [_plain(t) for t in v]
+    if isinstance(v, (list, tuple)) and not hasattr(v, '_fields'): return [_plain(t) for t in v]     # a NamedTuple (an `Activation`) stays itself, for check_config to name
     if type(v).__module__ == 'numpy' and hasattr(v, 'tolist'): return _plain(v.tolist())   # scalars and arrays alike
     return v
 
@@ -145,6 +145,8 @@ def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
 # %% ../nbs/03_train.ipynb #4584da19
 def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
 
+NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': ((-1., 1.), False)}   # (β₁, β₂) in units of β, and whether β₂'s sign is drawn per batch
+
 def check_config(cfg:Config):
     "Raise a clear error, naming the setting and its flag, for a value no run can use: a wrong type, a count or rate out of range, a setting of another model."
     def whole(k, lo):
@@ -157,7 +159,14 @@ def check_config(cfg:Config):
         if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
     if not math.isfinite(1 / cfg.beta): raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows (--beta)')
-    if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r}')
+    if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r} (--clip)')
+    if not isinstance(cfg.act, str) or cfg.act not in ACTIVATIONS:
+        raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)'
+                         + ('' if isinstance(cfg.act, str) else ": a run's settings are saved as text (config.json); for an "
+                            'Activation of your own, build the model with it and train it with the algorithm classes (the README\'s Python loop)'))
+    if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)} (--nudge)')
+    if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r} (--dtype)")
+    if not cfg.eps > 0: raise ValueError(f'eps, the Euler step, must be positive, got {cfg.eps!r} (--eps)')
     if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
         raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
@@ -212,8 +221,6 @@ def build_model(cfg:Config):
             raise ValueError(f'angle sets the backward weights of a vector-field model (model {", ".join(VF_MODELS)}), not of {cfg.model!r}')
         set_feedback_angle(model, cfg.angle, 'flip')          # draws from the global generator: seeded by `train`
     return model
-
-NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': ((-1., 1.), False)}
 
 def nudging(cfg:Config) -> tuple[tuple[float, float], bool]:
     "The (β₁, β₂) pair and the random-sign flag that `cfg.nudge` and `cfg.beta` ask for."
@@ -314,8 +321,13 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
     return dict(train_error=wrong.item() / n, seconds=time.perf_counter() - t0)
 
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
-    "The error rate of `algo.predict` on `(x, y)`, as a fraction."
+    "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
     if len(x) == 0: raise ValueError('evaluate needs at least one example, got an empty set')
+    if not torch.is_tensor(y): raise TypeError(f'evaluate takes the labels as a tensor, got a {type(y).__name__}; convert them first (torch.as_tensor)')
+    if y.ndim == 2 and y.shape[0] == len(x) and y.shape[1] > 1: y = y.argmax(1)           # one-hot rows
+    if y.shape != (len(x),):
+        raise ValueError(f'evaluate takes one class label per example, a tensor of shape ({len(x)},) (or one-hot rows of shape ({len(x)}, classes)), '
+                         f'got shape {tuple(y.shape)}' + ('; flatten it: y.view(-1)' if y.numel() == len(x) else ''))
     wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
     return float(wrong) / len(x)
 
@@ -427,7 +439,12 @@ _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold fin
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
 
 def _check_out(out:Path, has_checkpoint:bool, resume:bool):
-    "Refuse an --out that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
+    "Refuse an --out that lies inside another run's folder, that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
+    outer = next(                                     # before a folder is made: the outer run resumes as it was
+        (p for p in out.resolve().parents if (p/'checkpoint.pt').is_file() or ((p/'config.json').is_file() and (p/'metrics.json').is_file())), None)
+    if outer is not None:                              # the outer run's --resume would refuse a folder that holds another run
+        raise ValueError(f'--out {out} lies inside the folder of another run ({outer}), which holds that run\'s files only: '
+                         f'give this run a folder outside it, e.g. {outer.parent/(outer.name + "-" + out.name)}')
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise OSError(f'cannot create --out {out} ({e.strerror or e}); choose a folder you can write to') from None
     if not os.access(out, os.W_OK | os.X_OK):
@@ -516,6 +533,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
     if not 0 <= seed < 2**32: raise ValueError(f'seed must lie between 0 and 2**32 − 1, got {seed} (--seed)')   # the loader derives a seed per epoch from it
     if out is not None and not isinstance(out, (str, os.PathLike)): raise TypeError(f'out is a folder path, got {out!r} (--out)')
+    if out is not None and not str(out).strip(): raise ValueError("out is empty: give a folder for the run's files, or None to keep nothing (--out)")
     if resume and out is None: raise ValueError('resume=True continues the run saved in a folder: give that folder as out (--out)')
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
@@ -642,6 +660,14 @@ def _numbers(s, kind, flag:str):
 def _floats(s, flag:str='--lrs'): return _numbers(s, float, flag)
 def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
 
+def _yes_no(s, flag:str):
+    "A yes/no option: yes, true, 1 or no, false, 0 (any case); None where not given."
+    if s is None: return None
+    v = str(s).strip().lower()
+    if v in ('yes', 'true', '1'): return True
+    if v in ('no', 'false', '0'): return False
+    raise ValueError(f'{flag} {s}: give yes or no (or true, false)')
+
 def _angle(s):
     "--angle: degrees (a float), 'none' (independent backward weights, kept as the string `get_config` reads), or None (not given)."
     if s is None: return None
@@ -686,6 +712,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  kernel:int=None, # override: conv kernel size
                  pool:int=None, # override: pooling size
                  act:str=None, # override: activation
+                 clip:str=None, # override: clip the states to the activation's bounds, yes or no
                  T:int=None, # override: free-phase steps
                  K:int=None, # override: nudged-phase steps
                  beta:float=None, # override: nudging strength
@@ -718,11 +745,15 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     out = out or f'runs/{preset or DEFAULT_PRESET}'
     try:
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
-                    pool=pool, act=act, T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
+                    pool=pool, act=act, clip=_yes_no(clip, '--clip'), T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
                     weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=_angle(angle), dt=dt, schedule=schedule, warmup=warmup,
                     cooldown=cooldown, input_map=input_map, init=init)
         who = dict(seed=seed, limit_train=limit_train, limit_test=limit_test, val=val)
         conf, who = ({k: v for k, v in d.items() if v is not None} for d in (conf, who))      # what this command line sets
+        if resume and preset is None and not (Path(out)/'config.json').exists() and (Path(out)/'checkpoint.pt').exists():
+            raise ValueError(f"{out} holds checkpoint.pt but no config.json, where --resume without --preset reads the run's settings: "
+                             "give the run's --preset and the settings it changed on the command line (the checkpoint checks that they match), "
+                             "or put its config.json back")
         if resume and preset is None and (saved := saved_run(out)) is not None:   # the run's own settings, under those the command line sets
             preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
             print(f"note: --resume without --preset: {out} goes on with the settings it saved, "

@@ -36,10 +36,11 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
     r = cli('--preset', 'ep17-1h', '--data', data_dir, '--out', tmp_path/'o', '--device', 'cpu', '--epochs', 1,
             '--limit-train', 200, '--limit-test', 100, '--no-progress',
             '--sizes', '784,30,10', '--beta', '0.25', '--nudge', 'symmetric', '--lrs', '0.2,0.1', '--batch_size', 50,
-            '--schedule', 'cosine')
+            '--schedule', 'cosine', '--clip', 'No')
     assert r.returncode == 0, r.stderr
     cfg = json.loads((tmp_path/'o'/'config.json').read_text())
     assert (cfg['sizes'], cfg['beta'], cfg['nudge'], cfg['lrs'], cfg['batch_size']) == ([784, 30, 10], 0.25, 'symmetric', [0.2, 0.1], 50)
+    assert cfg['clip'] is False                                                  # the preset clips
     import torch
     ck = torch.load(tmp_path/'o'/'checkpoint.pt', weights_only=True)
     assert [tuple(ck['model'][k].shape) for k in ('W.0', 'W.1')] == [(30, 784), (10, 30)]      # the model built is the one asked for
@@ -49,12 +50,13 @@ def test_overrides_reach_the_run(data_dir, tmp_path):
 @pytest.mark.parametrize('args, message', [
     (['--preset', 'ep17-9h'], 'unknown preset'),
     (['--lrs', '0.1'], 'one per layer'),
-    (['--act', 'swish'], 'unknown activation'),
+    (['--act', 'swish'], "act must name an activation, one of hardsigmoid"),
+    (['--clip', 'maybe'], '--clip maybe: give yes or no'),
     (['--beta', '0'], 'beta must be non-zero'),
-    (['--nudge', 'sideways'], 'unknown nudge'),
+    (['--nudge', 'sideways'], "unknown nudge 'sideways'; choose one of fixed, random, symmetric (--nudge)"),
     (['--device', 'cuda:7'], '--device'),
     (['--device', 'tpu'], '--device'),
-    (['--dtype', 'float16'], 'dtype must be'),
+    (['--dtype', 'float16'], "dtype must be 'float32' or 'float64', not 'float16' (--dtype)"),
     (['--model', 'conv'], 'at least one convolutional layer'),
     (['--preset', 'p-conv', '--pool', '0'], 'at least 1'),
     (['--preset', 'cep-1h', '--nudge', 'symmetric'], 'one way only'),

@@ -90,6 +90,11 @@ def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, caps
     (tmp_path/'cut'/'config.json').write_text('{"preset": "p-1h",')                           # not JSON at all: said, with the way on
     rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
     assert rc == 1 and 'config.json cannot be read' in err and "resume with the run's --preset and its other settings on the command line" in err, err
+    (tmp_path/'cut'/'config.json').unlink()                                                   # gone: the checkpoint alone is not read as ep17-1h's
+    rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
+    assert (rc, err) == (1, f"eqprop_train: error: {tmp_path/'cut'} holds checkpoint.pt but no config.json, where --resume without --preset reads "
+                            "the run's settings: give the run's --preset and the settings it changed on the command line (the checkpoint checks "
+                            "that they match), or put its config.json back"), err
 
 def test_independent_backward_weights_over_a_preset(data_dir, tmp_path, capsys):
     "`--angle none` gives a vector-field preset independent backward weights; the run resumes from its folder alone, and reads back as a command."
