@@ -66,6 +66,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     dev, out = pick_device(device), (Path(out) if out is not None else None)
     dtype = getattr(torch, cfg0.dtype)
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
+    if len(xm) < measure_on: raise ValueError(f'--measure-on {measure_on}: MNIST has {len(xm)} training images here; give at most that many')
     rows = []
     for psi in angles:
         cfg = cfg0.replace(angle=float(psi))
@@ -94,7 +95,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
             save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
                                               overrides=overrides, rows=rows))
         if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
-                          f"(median of the last 3 epochs {row['median_last3']:.2%}, best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
+                          f"(median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
     if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 
@@ -111,7 +112,7 @@ def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
                   limit_test:int=None, # evaluate on the first N test examples
                   measure_on:int=500): # training images for the update-to-BPTT angle
     "Fig. 1(c) of Ernoult et al. 2020: C-VF test error against the angle between its update and BPTT before training."
-    try: rows = angle_sweep(_numbers(angles, float, '--angles'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
+    try: rows = angle_sweep(_numbers(angles, float, '--angles', '0,45,90'), preset, data, device, seed, out, measure_on, limit_train, limit_test, epochs=epochs)
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e: sys.exit(f'eqprop_angles: error: {e}')
     except KeyboardInterrupt:                # each angle's run keeps its last finished epoch; the sweep resumes the runs it finds

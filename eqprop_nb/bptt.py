@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target
+from .ep import relax, checked_target, whole_steps
 from .discrete import PrototypicalNet
 
 # %% auto #0
@@ -20,7 +20,7 @@ class BPTT:
     def __init__(self, model, T:int=20, # free-phase time steps
                  K:int|None=None, # steps back-propagated through; None: all T
                  check_finite:bool=True):
-        if int(T) < 1 or (K is not None and int(K) < 1): raise ValueError(f'T and K must be at least 1, got T={T}, K={K}')
+        whole_steps(T=T, **({} if K is None else dict(K=K)))
         self.model, self.T, self.check_finite = model, int(T), check_finite
         self.K = self.T if K is None else min(int(K), self.T)
 

@@ -12,8 +12,8 @@ from .energy import HopfieldNet, cost, explain_errors, _check_phase
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'EP', 'as_target', 'checked_target',
-           'update_grads', 'batch_drive']
+__all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'EP', 'as_target',
+           'checked_target', 'update_grads', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -104,6 +104,12 @@ def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
     return math.sqrt(num / den)
 
 # %% ../nbs/02_ep.ipynb #34aaf133
+def whole_steps(**counts):
+    "Check that each count of time steps (T=…, K=…) is a whole number of at least 1: 2.5 or '5' would be read as something else."
+    for k, v in counts.items():
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f'{k} must be a whole number of steps, at least 1, got {v!r}')
+
 class EP:
     "Equilibrium Propagation [EP17, E19]: free phase, nudged phase(s), contrastive update into `p.grad`."
     def __init__(self, model, # a model with init_state, cache, step, potential (e.g. `HopfieldNet`)
@@ -116,7 +122,7 @@ class EP:
         if not hasattr(betas, '__len__') or len(betas) != 2 or betas[0] == betas[1] or not all(map(math.isfinite, betas)):
             raise ValueError(f'betas must be two different finite nudging strengths (the update divides by β₂ − β₁), got {betas!r}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
-        if int(T) < 1 or int(K) < 1: raise ValueError(f'T and K must be at least 1, got T={T}, K={K}')
+        whole_steps(T=T, K=K)
         self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(map(float, betas))
         self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(seed)

@@ -270,6 +270,8 @@ def _peaks(dev, mark) -> tuple:
 
 HARNESS_MODES = ('reference', 'stepwise')   # `train_epoch`'s loop, without the fast path; stepwise: C-EP's first layer not deferred (`05b_continual`)
 
+def _mib(v, width:int) -> str: return 'n/a'.rjust(width) if v is None else f'{v:{width}.1f}'   # no device memory off CUDA
+
 def bench(presets:list[str]=('p-1h',), # presets to measure
           modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU (and stepwise: below)
           device:str='auto', data:str|Path|None=None, # MNIST directory
@@ -341,7 +343,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             del algo, opt, dl, fp                                   # the next mode starts from an empty device (graphs hold their pools)
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
-                      f"{row['s_per_epoch']:8.1f} s/epoch  peak {row['peak_mib'] or 0:7.1f} MiB  Δw {row['weight_distance']:.1e}"
+                      f"{row['s_per_epoch']:8.1f} s/epoch  peak {_mib(row['peak_mib'], 7)} MiB  Δw {row['weight_distance']:.1e}"
                       + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else '') + (f'  {cm}' if cm != 'default' else ''), flush=True)
         mine = rows[start:]                                             # the first mode measured is the base (a skipped one is not)
         if verbose and len(mine) > 1:
@@ -392,7 +394,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
         except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
-        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {r['peak_mib'] or 0:9.1f} {r['speedup']:7.2f}×")
+        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {_mib(r['peak_mib'], 9)} {r['speedup']:7.2f}×")
     if stopped:                                       # a Ctrl-C: the rows so far are above and in --json; the launcher ends by SIGINT
         if err: print(err, file=sys.stderr)
         print('eqprop_bench: interrupted' + (': the rows measured until then are above' if rows else ', before a row was measured'), file=sys.stderr)

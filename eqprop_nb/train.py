@@ -645,17 +645,16 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
                 raise OSError(f"could not save epoch {epoch + 1} in {out} ({e.strerror or e}); {kept}") from None
 
 # %% ../nbs/03_train.ipynb #6760792f
-def _numbers(s, kind, flag:str):
+def _numbers(s, kind, flag:str, example:str|None=None):
     "The comma-separated numbers of the option `flag` (a trailing comma is dropped), or None."
     if s is None: return None
+    eg = example or ('784,500,10' if kind is int else '0.1,0.05')
     items = str(s).strip().removesuffix(',').split(',')
     if any(not v.strip() for v in items):
-        raise ValueError(f"{flag} {s}: an empty item between commas; give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. "
-                         f"{'784,500,10' if kind is int else '0.1,0.05'}")
+        raise ValueError(f"{flag} {s}: an empty item between commas; give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. {eg}")
     try: return [kind(v) for v in items]
     except ValueError:
-        raise ValueError(f"{flag} {s}: give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. "
-                         f"{'784,500,10' if kind is int else '0.1,0.05'}") from None
+        raise ValueError(f"{flag} {s}: give comma-separated {'whole numbers' if kind is int else 'numbers'}, e.g. {eg}") from None
 
 def _floats(s, flag:str='--lrs'): return _numbers(s, float, flag)
 def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
@@ -770,7 +769,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
         raise Interrupted from None                  # the launcher ends the process by SIGINT (`03a_cli`)
     h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
-                f"{sum(r['seconds'] for r in h) / len(h):.1f} s per epoch; results in {run.out}")
+                f"a median {statistics.median(r['seconds'] for r in h):.1f} s per epoch (as eqprop_runs reports it); results in {run.out}")
     if b: print(f"lowest validation error {b['val_error']:.2%} in epoch {b['epoch']}: test error {b['test_error']:.2%} "
                 f"(its weights: {run.out}/best.pt)")
 
@@ -888,12 +887,13 @@ def runs_table(summaries:list[dict], markdown:bool=False) -> str:
     for s in summaries:
         n, of = s['epochs'], s['of']
         done = f'{n}' if of in (None, n) else f'{n} of {of}'
-        err = f"{pct(s['test_error'])} (best {pct(s['best_test_error'])}, epoch {s['best_epoch']}; median of the last 3 {pct(s['median_last3'])})"
+        med = f"; median of the last {min(n, 3)} {pct(s['median_last3'])}" if n > 1 else ''
+        err = f"{pct(s['test_error'])} (best {pct(s['best_test_error'])}, epoch {s['best_epoch']}{med})"
         if 'val_epoch' in s: err += f"; {pct(s['val_test_error'])} at the lowest validation error (epoch {s['val_epoch']})"
         dev = f"{s['device'] or 'device not recorded'}, {s['fast'] or 'loop not recorded'}: median {s['median_seconds']:.1f} s"
         cmd = s['command'] + ''.join(f' [{k}={v}]' for k, v in s['python_only'].items())
         rows.append(f"| {s['path']} | `{cmd}` | {done} | {err} | {dev} |" if markdown else
-                    f"{s['path']}\n  {cmd}\n  {done} epoch{'s' * (n != 1)}  {err}  {dev} per epoch" + (f"\n  note: {s['note']}" if 'note' in s else ''))
+                    f"{s['path']}\n  {cmd}\n  {done} epoch{'s' * ((of or n) != 1)}  {err}  {dev} per epoch" + (f"\n  note: {s['note']}" if 'note' in s else ''))
     head = ['| run | command | epochs | test error | device, seconds per epoch |', '| --- | --- | --- | --- | --- |'] if markdown else []
     return '\n'.join(head + rows)
 
@@ -902,6 +902,8 @@ def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders
                 markdown:store_true=False, # print a markdown table
                 save:str=None): # also write the summaries to this JSON file
     "Summarize training runs: command, epochs, final, lowest and median-of-the-last-three test errors, seconds per epoch."
+    if save is not None and (not str(save).strip() or Path(save).name in ('', '.', '..') or Path(save).is_dir()):
+        sys.exit(f'eqprop_runs: error: --save {save!r} names a folder, or nothing: give the path of a JSON file to write, e.g. runs.json')
     try:
         summaries, skipped = [], []
         for p in find_runs(paths or []):
