@@ -77,6 +77,9 @@ class LayeredModel(nn.Module):
 
     def layer_params(self) -> list[list[nn.Parameter]]:
         "The parameters layer by layer, [W_n, b_n], for per-layer learning rates."
+        if getattr(self, 'W', None) is None or getattr(self, 'b', None) is None:
+            raise AttributeError(f'{type(self).__name__} keeps its parameters elsewhere than in W and b: define its layer_params(), '
+                                 'which lists them layer by layer (for per-layer learning rates), as 02a_discrete\'s Quadratic does')
         return [[W, b] for W, b in zip(self.W, self.b)]
 
 def dense_params(sizes:list[int]) -> tuple[nn.ParameterList, nn.ParameterList]:
