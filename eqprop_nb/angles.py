@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_angles.ipynb #78a3f741
 from __future__ import annotations
-import json, math, sys
+import json, math, statistics, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
@@ -34,7 +34,7 @@ def plot_angle_sweep(rows:list[dict], path:str|Path|None=None, title:str=''):
     fig = new_figure(path, (5, 3.4))
     ax = fig.subplots()
     ua = [r['update_angle'] for r in rows]
-    ax.plot(ua, [100 * r['median_last3'] for r in rows], 'o-', label='median of the last 3 epochs')
+    ax.plot(ua, [100 * r['median_last3'] for r in rows], 'o-', label=f"median of the last {min(3, min(r['epochs'] for r in rows))} epochs")
     ax.plot(ua, [100 * r['best_test_error'] for r in rows], 's--', ms=4, alpha=.6, label='best epoch')
     ax.plot(ua, [100 * r['test_error'] for r in rows], 'x', ms=5, alpha=.6, label='last epoch')
     ax.set_yscale('log')
@@ -85,17 +85,18 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
             raise ValueError(f'{e} (the sweep goes on with the runs it finds in its output folder: give the settings of the sweep '
                              'that began them, or another output folder, --out)') from None
         h = run.history
-        last = sorted(r['test_error'] for r in h[-3:])
+        last = [r['test_error'] for r in h[-3:]]
         row |= dict(test_error=h[-1]['test_error'], best_test_error=min(r['test_error'] for r in h),
-                    median_last3=last[len(last) // 2],
+                    median_last3=statistics.median(last),
                     train_error=h[-1]['train_error'], epochs=len(h), seconds=sum(r['seconds'] for r in h),
                     final_weight_angles=feedback_angles(run.algo.model))
         rows.append(row)
         if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
             save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
                                               overrides=overrides, rows=rows))
+        med = f"median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, " if row['epochs'] > 1 else ''
         if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
-                          f"(median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
+                          f"({med}best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
     if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 

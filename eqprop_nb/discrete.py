@@ -29,10 +29,11 @@ class PhiModel(LayeredModel):
     def potential(self, x:Tensor, s:list[Tensor]) -> Tensor:
         "Φ(x, s), checked to be one value per example: a Φ summed or averaged over the batch would scale the update or change the dynamics without a word."
         v = self.phi(x, s)
+        if isinstance(v, Tensor) and v.shape == (len(x), 1): v = v.squeeze(1)     # .sum(-1, keepdim=True): one value per example too
         if not isinstance(v, Tensor) or v.shape != (len(x),):
             got = f'shape {tuple(v.shape)}' if isinstance(v, Tensor) else f'a {type(v).__name__}'
             raise ValueError(f'{type(self).__name__}.phi must return one value per example, a tensor of shape (batch,) = ({len(x)},), '
-                             f'got {got}: sum each term over its units, e.g. (a * b).sum(-1), and never over the batch')
+                             f'got {got}: sum each term over its units, e.g. (a * b).flatten(1).sum(-1), and never over the batch')
         return v
 
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
 from .data import mnist, DeviceLoader
-from .energy import HopfieldNet, ACTIVATIONS
+from .energy import HopfieldNet, ACTIVATIONS, Activation
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
 from .bptt import BPTT
@@ -160,13 +160,10 @@ def check_config(cfg:Config):
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
     if not math.isfinite(1 / cfg.beta): raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows (--beta)')
     if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r} (--clip)')
-    if not isinstance(cfg.act, str) or cfg.act not in ACTIVATIONS:
-        raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)'
-                         + ('' if isinstance(cfg.act, str) else ": a run's settings are saved as text (config.json); for an "
-                            'Activation of your own, build the model with it and train it with the algorithm classes (the README\'s Python loop)'))
+    if not isinstance(cfg.act, Activation) and cfg.act not in ACTIVATIONS:    # an Activation object builds a model (setup_training); train wants a name
+        raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)')
     if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)} (--nudge)')
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r} (--dtype)")
-    if not cfg.eps > 0: raise ValueError(f'eps, the Euler step, must be positive, got {cfg.eps!r} (--eps)')
     if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
         raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
@@ -188,6 +185,7 @@ def check_config(cfg:Config):
     if cfg.model not in ('hopfield', 'vf-hopfield') and cfg.eps != Config.eps:
         raise ValueError(f"eps is the Euler step of the hopfield models (hopfield, vf-hopfield), not of {cfg.model!r}: leave it out "
                          + ("(--eps; the discrete models' damping is --dt)" if cfg.model in ('prototypical', 'conv') else '(--eps)'))
+    if not cfg.eps > 0: raise ValueError(f'eps, the Euler step, must be positive, got {cfg.eps!r} (--eps)')
 
 # %% ../nbs/03_train.ipynb #e08b88af
 MODELS = {
@@ -438,10 +436,16 @@ def _differences(saved:dict, ident:dict) -> list[str]:
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
 
+def _is_run(p:Path) -> bool:
+    "Whether the folder `p` holds an eqprop_train run: its config.json (a preset and a seed in it) beside a checkpoint.pt or a metrics.json."
+    if not (p/'config.json').is_file() or not ((p/'checkpoint.pt').is_file() or (p/'metrics.json').is_file()): return False
+    try: conf = json.loads((p/'config.json').read_text())
+    except (OSError, ValueError): return False
+    return isinstance(conf, dict) and {'preset', 'seed'} <= conf.keys()
+
 def _check_out(out:Path, has_checkpoint:bool, resume:bool):
     "Refuse an --out that lies inside another run's folder, that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
-    outer = next(                                     # before a folder is made: the outer run resumes as it was
-        (p for p in out.resolve().parents if (p/'checkpoint.pt').is_file() or ((p/'config.json').is_file() and (p/'metrics.json').is_file())), None)
+    outer = next((p for p in out.resolve().parents if _is_run(p)), None)     # before a folder is made: the outer run resumes as it was
     if outer is not None:                              # the outer run's --resume would refuse a folder that holds another run
         raise ValueError(f'--out {out} lies inside the folder of another run ({outer}), which holds that run\'s files only: '
                          f'give this run a folder outside it, e.g. {outer.parent/(outer.name + "-" + out.name)}')
@@ -518,6 +522,10 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
         raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile, fused (--fast)')
     cfg = get_config(preset, **overrides)
     check_config(cfg)
+    if isinstance(cfg.act, Activation):
+        raise ValueError(f"act must name an activation, one of {', '.join(ACTIVATIONS)}, got the Activation {cfg.act.name!r}: a run saves its "
+                         "settings as text (config.json, checkpoint.pt) to be resumed and repeated; for an Activation of your own, "
+                         "build the model with it and train it with setup_training or the algorithm classes (the README's Python loop)")
     given = [k for k in ('beta', 'nudge') if overrides.get(k) is not None]
     if cfg.algorithm == 'bptt' and given:
         raise ValueError(f'{" and ".join(given)} set{"s" * (len(given) == 1)} the nudged phase of EP, which BPTT does not have: leave '
