@@ -667,6 +667,13 @@ def _numbers(s, kind, flag:str, example:str|None=None):
 def _floats(s, flag:str='--lrs'): return _numbers(s, float, flag)
 def _ints(s, flag:str='--sizes'): return _numbers(s, int, flag)
 
+def _kept_epoch(out) -> int|None:
+    "The epoch that `out`'s checkpoint.pt holds, for the message of a Ctrl-C; None where there is none, or it cannot be read (a second Ctrl-C included)."
+    try:
+        ck = load_checkpoint(Path(out)/'checkpoint.pt') if (Path(out)/'checkpoint.pt').is_file() else None
+        return ck.get('epoch') if isinstance(ck, dict) else None
+    except (Exception, KeyboardInterrupt): return None
+
 def _yes_no(s, flag:str):
     "A yes/no option: yes, true, 1 or no, false, 0 (any case); None where not given."
     if s is None: return None
@@ -772,7 +779,9 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as e:
         sys.exit(f'eqprop_train: error: {e}')
     except KeyboardInterrupt:                        # checkpoints are written atomically: the last one is whole
-        print(f"eqprop_train: interrupted; {out} keeps the checkpoint of the last finished epoch, if any: continue with the same command "
+        kept = _kept_epoch(out)
+        print(f"eqprop_train: interrupted; {out} keeps the checkpoint of the last finished epoch"
+              + (f" (epoch {kept})" if kept else ", if any") + ": continue with the same command "
               f"and --resume, or with `eqprop_train --out {out} --resume`, which reads the run's settings from there", file=sys.stderr)
         raise Interrupted from None                  # the launcher ends the process by SIGINT (`03a_cli`)
     h, b = run.history, run.best
