@@ -34,3 +34,14 @@ def test_strict_close_requires_the_same_extent_at_every_level():
 def test_ci_runs_the_notebooks_under_it():
     jobs = [l for l in (ROOT/'.ci'/'run').read_text().splitlines() if 'nbdev_test' in l and not l.lstrip().startswith('#')]
     assert len(jobs) == 2 and all('PYTHONPATH="$ROOT/.ci/strict' in l for l in jobs), jobs
+
+def test_two_copies_on_the_path_load_it_once_and_run_another_sitecustomize(tmp_path):
+    "A clone's .ci/strict in front of another's (or a link to it) must not recurse; a sitecustomize of someone else's further on still runs."
+    import shutil
+    shutil.copytree(ROOT/'.ci'/'strict', tmp_path/'copy')
+    (tmp_path/'link').symlink_to(ROOT/'.ci'/'strict')
+    (tmp_path/'other').mkdir(); (tmp_path/'other'/'sitecustomize.py').write_text("print('other ran')\n")
+    path = os.pathsep.join(str(p) for p in (tmp_path/'copy', ROOT/'.ci'/'strict', tmp_path/'link', tmp_path/'other'))
+    r = subprocess.run([sys.executable, '-c', "import fastcore.test as ft; print('strict', getattr(ft.is_close, 'strict', False))"],
+                       capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=path), cwd=tmp_path)
+    assert (r.returncode, r.stderr, r.stdout.split()) == (0, '', ['other', 'ran', 'strict', 'True']), (r.stderr[-2000:], r.stdout)

@@ -21,15 +21,27 @@ def _strict(original):
     def is_close(a, b, eps=1e-5):
         if not same_extent(a, b): raise AssertionError(f'test_close: {_extent(a)} against {_extent(b)}: the two sides differ in extent')
         return original(a, b, eps)
-    is_close.__doc__ = original.__doc__
+    is_close.__doc__, is_close.strict = original.__doc__, True
     return is_close
 
-try:
-    import fastcore.test as _ft
-    _ft.is_close = _strict(_ft.is_close)       # test_close calls it by its global name, and so does its recursion into lists
-except ImportError: pass                        # no fastcore in this interpreter: nothing to tighten
+def _start():
+    if getattr(sys, '_eqprop_strict_close', False): return     # once per process, however many copies of this folder the path holds
+    sys._eqprop_strict_close = True
+    try:
+        import fastcore.test as ft
+        if not getattr(ft.is_close, 'strict', False): ft.is_close = _strict(ft.is_close)   # test_close calls it by its global name, and so does its recursion
+    except ImportError: pass                                   # no fastcore in this interpreter: nothing to tighten
+    me = os.path.realpath(__file__)                            # a sitecustomize further along the path, not a copy of this one, still runs
+    for p in sys.path:
+        f = os.path.join(p or '.', 'sitecustomize.py')
+        if not os.path.isfile(f) or os.path.realpath(f) == me: continue
+        try:
+            with open(f, 'rb') as a, open(me, 'rb') as b:
+                if a.read() == b.read(): continue
+        except OSError: continue
+        spec = importlib.machinery.PathFinder.find_spec('sitecustomize', [p])
+        if spec is not None and spec.loader is not None:
+            mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+        break
 
-_here = os.path.dirname(os.path.abspath(__file__))     # a sitecustomize further along the path still runs
-_spec = importlib.machinery.PathFinder.find_spec('sitecustomize', [p for p in sys.path if os.path.abspath(p or '.') != _here])
-if _spec is not None and _spec.loader is not None:
-    _mod = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_mod)
+_start()
