@@ -72,6 +72,7 @@ class EnergyPhi(PhiModel):
         self.energy_model = energy_model
 
     def phi(self, x, s): return 0.5 * sum((t**2).flatten(1).sum(-1) for t in s) - self.energy_model.eps * self.energy_model.energy(x, s)
+    def layer_params(self): return self.energy_model.layer_params()
 
 # %% ../nbs/02a_discrete.ipynb #e24fdbf8
 class PrototypicalNet(PhiModel):

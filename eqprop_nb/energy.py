@@ -79,8 +79,14 @@ class LayeredModel(nn.Module):
         "The parameters layer by layer, [W_n, b_n], for per-layer learning rates."
         if getattr(self, 'W', None) is None or getattr(self, 'b', None) is None:
             raise AttributeError(f'{type(self).__name__} keeps its parameters elsewhere than in W and b: define its layer_params(), '
-                                 'which lists them layer by layer (for per-layer learning rates), as 02a_discrete\'s Quadratic does')
-        return [[W, b] for W, b in zip(self.W, self.b)]
+                                 'which lists them layer by layer, for the per-layer learning rates (02a_discrete, "A model is one scalar function")')
+        layers = [[W, b] for W, b in zip(self.W, self.b)]
+        if type(self).layer_params is not LayeredModel.layer_params: return layers     # a subclass's own layer_params adds the rest
+        listed = {id(p) for ps in layers for p in ps}
+        left = [n for n, p in self.named_parameters() if id(p) not in listed]
+        if left: raise AttributeError(f'{type(self).__name__} has parameters besides W and b ({", ".join(left)}), which no optimizer built '
+                                      'from layer_params() would train: define its layer_params(), listing every parameter with its layer')
+        return layers
 
 def dense_params(sizes:list[int]) -> tuple[nn.ParameterList, nn.ParameterList]:
     "Weights W_n of shape (sizes[n+1], sizes[n]) and biases b_n of the dense layers, uninitialized (`reset_parameters` fills them)."
