@@ -671,7 +671,8 @@ def _kept_epoch(out) -> int|None:
     "The epoch that `out`'s checkpoint.pt holds, for the message of a Ctrl-C; None where there is none, or it cannot be read (a second Ctrl-C included)."
     try:
         ck = load_checkpoint(Path(out)/'checkpoint.pt') if (Path(out)/'checkpoint.pt').is_file() else None
-        return ck.get('epoch') if isinstance(ck, dict) else None
+        e = ck.get('epoch') if isinstance(ck, dict) else None
+        return e if isinstance(e, int) and not isinstance(e, bool) else None
     except (Exception, KeyboardInterrupt): return None
 
 def _yes_no(s, flag:str):
