@@ -9,8 +9,8 @@ import torch
 from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
 from .energy import HopfieldNet
-from .ep import EP, relax, update_grads, checked_target, rel_error
-from .theorem import bptt_processes, flat_process, cosine, sign_agreement, _check_steps
+from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps
+from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
 __all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle', 'summed_updates']
@@ -96,7 +96,7 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     if beta == 0: raise ValueError('beta must be non-zero: the processes divide by β')
     if isinstance(model, HopfieldNet):
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
-    _check_steps(K=K)
+    whole_steps(K=K)
     y = checked_target(model, x, y)
     m = copy.deepcopy(model)
     params = list(m.parameters())

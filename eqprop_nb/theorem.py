@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import HopfieldNet, cost
-from .ep import relax, ep_grads, rel_error, checked_target
+from .ep import relax, ep_grads, rel_error, checked_target, whole_steps
 from .discrete import EnergyPhi, PrototypicalNet
 from .cnn import ConvNet
 
@@ -17,15 +17,10 @@ from .cnn import ConvNet
 __all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agreement', 'gdu_report', 'plot_gdu']
 
 # %% ../nbs/05_theorem1.ipynb #2cad2146
-def _check_steps(**steps):
-    "Raise a clear error unless each of `steps` (K=..., T=...) is a whole number of at least 1."
-    for k, v in steps.items():
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f'{k} must be a whole number of steps, at least 1, got {v!r}')
-
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
     "ΔEP_s(β, t) and ΔEP_θ(β, t) for t = 0..K−1: lists (over t) of per-layer and per-parameter tensors."
     if beta == 0 or not math.isfinite(beta): raise ValueError(f'beta must be a finite non-zero number (the EP processes divide by β), got {beta}')
-    _check_steps(K=K)
+    whole_steps(K=K)
     if isinstance(model, HopfieldNet):
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     y = checked_target(model, x, y)                                  # class labels or one-hot targets
@@ -40,7 +35,7 @@ def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:i
 # %% ../nbs/05_theorem1.ipynb #99663748
 def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
     "−∇BPTT_s(t) and −∇BPTT_θ(t) for t = 0..K−1, from K steps that start at the converged state `s_star`."
-    _check_steps(K=K)
+    whole_steps(K=K)
     y = checked_target(model, x, y)
     names, params = zip(*model.named_parameters())
     deltas = [[torch.zeros_like(p, requires_grad=True) for p in params] for _ in range(K)]
@@ -69,7 +64,7 @@ def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
 
 def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
     "Relax T steps, then compare the EP and BPTT processes over K steps for each β: relative errors and sign agreement."
-    _check_steps(T=T, K=K)
+    whole_steps(T=T, K=K)
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     bS, bT = bptt_processes(model, x, y, s_star, K)

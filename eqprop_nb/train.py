@@ -530,7 +530,6 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     if cfg.algorithm == 'bptt' and given:
         raise ValueError(f'{" and ".join(given)} set{"s" * (len(given) == 1)} the nudged phase of EP, which BPTT does not have: leave '
                          f'{"it" if len(given) == 1 else "them"} out ({", ".join(map(_flag_name, given))})')
-    if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r}")
     if len(cfg.sizes) < 1 or cfg.sizes[-1] != 10 or (cfg.model != 'conv' and cfg.sizes[0] != 784):
         raise ValueError(f"sizes {','.join(map(str, cfg.sizes))} do not fit MNIST: " + ('the layers after the convolutions end with 10, its classes' if cfg.model == 'conv' else
                          'they start with 784 (its 28×28 pixels) and end with 10 (its classes), e.g. 784,500,10') + ' (--sizes)')
