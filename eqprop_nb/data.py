@@ -60,14 +60,22 @@ def read_idx(path) -> torch.Tensor:
 def _missing_message(root:Path, why:str='') -> str:
     names = ', '.join(f + '.gz' for pair in MNIST_FILES.values() for f in pair)
     return (f'MNIST was not found under {root}. Put the four official files ({names}) in {root/"MNIST"/"raw"}, '
-            f'or point to a directory holding them with `--data DIR` / `root=DIR` / the EQPROP_DATA environment variable.'
+            f'or point to a directory holding them with `--data DIR` (the commands), `data=DIR` (`train`), `root=DIR` (`mnist`, `load_mnist`) '
+            f'or the EQPROP_DATA environment variable.'
             + (f' Download failed: {why}' if why else ''))
 
 def _download(root:Path):
+    "torchvision's download of MNIST into `root`; if it fails, the folders it made for it are removed again where they are empty."
+    made, p = [], root/'MNIST'/'raw'
+    while not p.exists() and p != p.parent: made.append(p); p = p.parent      # deepest first
     try:
         import torchvision
         for train in (True, False): torchvision.datasets.MNIST(root, train=train, download=True)
-    except Exception as e: raise DataNotFoundError(_missing_message(root, f'{type(e).__name__}: {e}')) from None
+    except Exception as e:
+        for p in made:
+            try: p.rmdir()
+            except OSError: break                          # not empty (a part of a file came), or not ours to remove
+        raise DataNotFoundError(_missing_message(root, f'{type(e).__name__}: {e}')) from None
 
 # %% ../nbs/00_data.ipynb #906ff8da
 def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mnist`); default `default_data_dir()`
