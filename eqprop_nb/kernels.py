@@ -37,15 +37,16 @@ def fused_problem(model, device:torch.device|str|None=None) -> str|None:
     if dev.type != 'cuda' and not (dev.type == 'cpu' and _interpreting()):
         return (f'the fused kernels run on a CUDA GPU (or on the CPU in Triton\'s interpreter, TRITON_INTERPRET=1 set before '
                 f'triton is imported), and the model is on {dev}; use --fast off or eager there')
-    if triton is None: return 'the fused kernels need Triton (pip install triton; it comes with the CUDA builds of PyTorch); use --fast graph'
+    alt = '--fast graph' if dev.type == 'cuda' else '--fast compile'     # what runs instead: CUDA graphs need a GPU
+    if triton is None: return f'the fused kernels need Triton (pip install triton; it comes with the CUDA builds of PyTorch); use {alt}'
     if type(model) not in (PrototypicalNet, VFPrototypicalNet, HopfieldNet):
         return (f'the fused kernel knows the dense PrototypicalNet, VFPrototypicalNet and HopfieldNet, not {type(model).__name__}; '
-                'use --fast graph for it')
+                f'use {alt} for it')
     act = model.act if isinstance(model, HopfieldNet) else model.out_act
     if act.name not in ACT_CODES:
-        return f'the fused kernel has no activation {act.name!r} (it has {", ".join(ACT_CODES)}); use --fast graph'
+        return f'the fused kernel has no activation {act.name!r} (it has {", ".join(ACT_CODES)}); use {alt}'
     if p.dtype not in (torch.float32, torch.float64):
-        return f'the fused kernel computes in float32 or float64, and the model is {p.dtype}; use --fast graph'
+        return f'the fused kernel computes in float32 or float64, and the model is {p.dtype}; use {alt}'
     if p.dtype == torch.float64 and dev.type == 'cuda':
         return ('on the GPU the fused kernel takes β, ε, dt and the clip bounds as float32 scalars, which would round a float64 '
                 'run\'s dynamics at 1e-8; use --fast graph for float64')
