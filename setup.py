@@ -27,7 +27,7 @@ setuptools.setup(
     long_description_content_type='text/markdown',
     author=cfg['author'], author_email=cfg['author_email'], license=lic_name,
     url=cfg['git_url'], keywords=cfg['keywords'].split(),
-    classifiers=['Development Status :: ' + statuses[int(cfg['status'])], 'Intended Audience :: ' + cfg['audience'],
+    classifiers=['Development Status :: ' + statuses[int(cfg['status']) - 1], 'Intended Audience :: ' + cfg['audience'],
                  'License :: ' + lic_class, 'Natural Language :: ' + cfg['language'],
                  'Topic :: Scientific/Engineering :: Artificial Intelligence'] +
                 ['Programming Language :: Python :: ' + v for v in py_versions[py_versions.index(min_python):]],

@@ -1,5 +1,7 @@
-"The package as `pip install` gives it: build a wheel, install it into a clean virtual environment, use it."
-import subprocess, sys, sysconfig, zipfile, venv
+"""The package as `pip install` gives it: build a wheel, install it into a clean virtual environment, use it; the source
+distribution holds what setup.py needs and the package, not the repository's tests (they need its notebooks, .ci and
+conftest.py, which it does not ship); the metadata says what settings.ini says."""
+import configparser, shutil, subprocess, sys, sysconfig, tarfile, zipfile, venv
 from email.parser import Parser
 from pathlib import Path
 import pytest
@@ -42,3 +44,28 @@ def test_installed_wheel_runs(wheel, tmp_path, data_dir):
                        capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert 'final test error' in r.stdout and (tmp_path/'run'/'metrics.json').exists()
+
+def settings() -> configparser.SectionProxy:
+    cfg = configparser.ConfigParser(delimiters=['=']); cfg.read(ROOT/'settings.ini', encoding='utf-8')
+    return cfg['DEFAULT']
+
+def test_sdist_holds_the_package_and_what_setup_needs_not_the_tests(tmp_path):
+    src = tmp_path/'src'                       # a copy, so that the build's egg-info is not written into the checkout
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns('.venv', '.git', 'runs', '_docs', '_proc', '*.egg-info', '__pycache__'))
+    r = subprocess.run([sys.executable, 'setup.py', '-q', 'sdist', '-d', str(tmp_path/'dist')], cwd=src, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    (sdist,) = (tmp_path/'dist').glob('*.tar.gz')
+    top = f"{settings()['lib_name']}-{settings()['version']}/"
+    names = {n[len(top):] for n in tarfile.open(sdist).getnames() if n.startswith(top)}
+    modules = {f'eqprop_nb/{p.name}' for p in (ROOT/'eqprop_nb').glob('*.py')}
+    assert {'setup.py', 'settings.ini', 'README.md', 'LICENSE'} <= names, names
+    assert modules <= names, sorted(modules - names)
+    assert not [n for n in names if n.split('/')[0] in ('tests', 'nbs', '.ci', 'runs', '_docs') or n.endswith(('.ipynb', '.pt'))], sorted(names)
+
+def test_classifiers_say_what_settings_say():
+    r = subprocess.run([sys.executable, 'setup.py', '--classifiers'], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    status = [l for l in r.stdout.splitlines() if l.startswith('Development Status :: ')]
+    assert len(status) == 1 and status[0].startswith(f"Development Status :: {settings()['status']} - "), status   # 3: '3 - Alpha'
+    minor = settings()['min_python']
+    assert f'Programming Language :: Python :: {minor}' in r.stdout.splitlines(), r.stdout
