@@ -1,7 +1,7 @@
 """The README's Python quickstart, run as a reader would paste it: every ```python block of its 'Quickstart in Python'
-section, in order, in one fresh interpreter, with the MNIST directory it names pointed at the data here, and its loops
+section, in order, in one fresh interpreter, with EQPROP_DATA (where it says MNIST is read from) set to the data here, and its loops
 (left as comments, since they need batches) run over two batches of real MNIST, each of which must move every weight."""
-import re, subprocess, sys
+import os, re, subprocess, sys
 from conftest import ROOT
 
 def quickstart_blocks() -> list[str]:
@@ -15,13 +15,14 @@ def test_readme_quickstart_runs(data_dir, tmp_path):
     blocks = quickstart_blocks()
     assert len(blocks) == 3, f'the quickstart has {len(blocks)} python blocks; this test expects 3: update it with the README'
     code = '\n'.join(blocks)
-    assert code.count("data='../shared/data'") == 1 and len(LOOP.findall(code)) == 2
+    assert code.count("train('ep17-1h', out=") == 1 and "data='" not in code.replace("(or data='DIR')", '') and len(LOOP.findall(code)) == 2
     code = LOOP.sub(lambda m: '_w = [p.detach().clone() for p in net.parameters()]\n' + m[1] + '; print("stepped")' + (m[2] or '') +
-                    '\nprint("moved" if all(not torch.equal(a, p) for a, p in zip(_w, net.parameters())) else "some weights did not move")', code.replace("data='../shared/data'", f'data={str(data_dir)!r}'))
+                    '\nprint("moved" if all(not torch.equal(a, p) for a, p in zip(_w, net.parameters())) else "some weights did not move")', code)
     batches = ("from eqprop_nb.data import mnist\n"
                f"x, y = mnist({str(data_dir)!r}, limit=40)\n"
                "batches = [(x[:20], y[:20]), (x[20:], y[20:])]\n")
-    p = subprocess.run([sys.executable, '-c', batches + code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    p = subprocess.run([sys.executable, '-c', batches + code], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                       env=dict(os.environ, EQPROP_DATA=str(data_dir)))
     assert p.returncode == 0, p.stderr[-3000:]
     lines = [l for l in p.stdout.split('\n') if not l.startswith('epoch ')]      # train's own line per epoch
     test_error = float(lines[0])                            # the README's first print
