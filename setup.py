@@ -10,12 +10,11 @@ cfg = cfg['DEFAULT']
 for key in 'version description keywords author author_email'.split():
     assert key in cfg, f'settings.ini is missing `{key}`'
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License'),
-            'mit': ('MIT License', 'OSI Approved :: MIT License')}
+licenses = {'apache2': 'Apache-2.0', 'mit': 'MIT'}   # SPDX expressions (setuptools deprecates the License :: classifiers)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 py_versions = ['3.9', '3.10', '3.11', '3.12', '3.13', '3.14']
 min_python = cfg['min_python']
-lic_name, lic_class = licenses[cfg['license']]
+lic_name = licenses[cfg['license']]
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
 scripts = [s.strip() for s in cfg.get('console_scripts', '').split() if s.strip()]
@@ -28,7 +27,7 @@ setuptools.setup(
     author=cfg['author'], author_email=cfg['author_email'], license=lic_name,
     url=cfg['git_url'], keywords=cfg['keywords'].split(),
     classifiers=['Development Status :: ' + statuses[int(cfg['status']) - 1], 'Intended Audience :: ' + cfg['audience'],
-                 'License :: ' + lic_class, 'Natural Language :: ' + cfg['language'],
+                 'Natural Language :: ' + cfg['language'],
                  'Topic :: Scientific/Engineering :: Artificial Intelligence'] +
                 ['Programming Language :: Python :: ' + v for v in py_versions[py_versions.index(min_python):]],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),

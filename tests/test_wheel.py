@@ -23,6 +23,7 @@ def test_wheel_contents(wheel):
     meta = Parser().parsestr(zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode())
     reqs = ' '.join(meta.get_all('Requires-Dist'))
     for pkg in ['torch', 'torchvision', 'fastcore', 'matplotlib', 'tqdm']: assert pkg in reqs
+    assert (meta['License'], [c for c in meta.get_all('Classifier') if c.startswith('License ::')]) == ('Apache-2.0', [])   # SPDX, no deprecated classifier
     ep = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     for cmd in ['eqprop_train = eqprop_nb.cli:train_cli', 'eqprop_angles = eqprop_nb.cli:angles_cli', 'eqprop_bench = eqprop_nb.cli:bench_cli', 'eqprop_runs = eqprop_nb.cli:runs_cli']: assert cmd in ep
 
