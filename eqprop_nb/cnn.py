@@ -18,7 +18,13 @@ __all__ = ['UNPOOLS', 'conv_shapes', 'ConvNet', 'unpool_mask']
 # %% ../nbs/02c_cnn.ipynb #5981497f
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
     "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling), with a clear error if a map vanishes."
-    if kernel < 1 or pool < 1: raise ValueError(f'kernel and pool must be at least 1, got kernel={kernel}, pool={pool}')
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if not whole(kernel) or not whole(pool) or kernel < 1 or pool < 1:
+        raise ValueError(f'kernel and pool must be whole numbers of at least 1, got kernel={kernel!r}, pool={pool!r}')
+    if not (isinstance(in_shape, (tuple, list, torch.Size)) and len(in_shape) == 3 and all(whole(d) and d > 0 for d in in_shape)):
+        raise ValueError(f'in_shape is the shape of one example, (channels, height, width), e.g. (1, 28, 28), got {in_shape!r}')
+    if not (isinstance(channels, (tuple, list)) and all(whole(c) and c > 0 for c in channels)):
+        raise ValueError(f'channels is a list of positive whole numbers, one per convolutional layer, e.g. [32, 64], got {channels!r}')
     if not channels: raise ValueError('a ConvNet needs at least one convolutional layer (channels, e.g. 32,64)')
     shapes, (c, h, w) = [], in_shape
     for i, ch in enumerate(channels):
@@ -37,7 +43,9 @@ class ConvNet(PhiModel):
                  fc:list[int]=(10,), # sizes of the fully connected layers after them, output last
                  kernel:int=5, pool:int=2, # square kernels; pool×pool max-pooling of stride pool
                  act:str|Activation='hardsigmoid', clip:bool=False):
-        conv = conv_shapes(tuple(in_shape), list(channels), kernel, pool)
+        conv = conv_shapes(in_shape, channels, kernel, pool)
+        if not isinstance(fc, (tuple, list)):
+            raise ValueError(f'fc is a list of the sizes of the fully connected layers, output last, e.g. [10] or [1024, 10], got {fc!r}')
         if not fc: raise ValueError('a ConvNet needs at least one fully connected layer after the convolutions (the output, e.g. fc=[10])')
         super().__init__([tuple(in_shape)] + conv + [(n,) for n in fc], act, clip)
         self.kernel, self.pool, self.nconv = kernel, pool, len(conv)

@@ -4,12 +4,12 @@
 
 # %% ../nbs/05b_continual.ipynb #f0e620f0
 from __future__ import annotations
-import copy, math
+import copy, math, numbers
 import torch
 from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
-from .energy import HopfieldNet
-from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps
+from .energy import HopfieldNet, check_beta
+from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps, check_optimizer, distinct_betas
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -33,13 +33,15 @@ class Continual(EP):
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
                  random_sign:bool=False, seed:int=0, check_finite:bool=True, opt:torch.optim.Optimizer|None=None,
                  defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
+        check_beta(beta)
         if beta == 0: raise ValueError('beta must be non-zero: the continual update divides by β')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
+        if opt is not None: check_optimizer(model, opt, 'opt')
         self.opt, self.defer_first = opt, defer_first
 
     def attach(self, opt):
         "The optimizer that applies the update of every step (its learning rates are the η of each layer)."
-        if not isinstance(opt, torch.optim.Optimizer): raise TypeError(f'attach takes a torch.optim optimizer (its learning rates are the η of each layer), got {type(opt).__name__}')
+        check_optimizer(self.model, opt, "attach's optimizer")
         self.opt = opt
         return self
 
@@ -94,6 +96,9 @@ class Continual(EP):
 def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, eta:float, K:int):
     "ΔC-EP_s(η, β, t) and ΔC-EP_θ(η, β, t) for t = 0..K−1, on a copy of `model` whose weights move by SGD with rate η."
     if beta == 0: raise ValueError('beta must be non-zero: the processes divide by β')
+    distinct_betas(0., beta, 'processes')                 # and finite, with 1/β finite
+    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not 0 <= eta < float('inf'):
+        raise ValueError(f'eta, the learning rate of the moving weights, must be a number ≥ 0 (0: the limit η → 0), got {eta!r}')
     if isinstance(model, HopfieldNet):
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     whole_steps(K=K)
@@ -115,10 +120,12 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
 def update_angle(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> float:
     "Angle (degrees) between the summed continual update of one second phase and −∇BPTT through the same K steps, after T free steps."
     c, b = summed_updates(model, x, y, T, K, beta, eta)
-    return math.degrees(math.acos(max(-1., min(1., cosine(torch.cat(c), torch.cat(b))))))
+    cos = cosine(torch.cat(c), torch.cat(b))
+    return math.nan if math.isnan(cos) else math.degrees(math.acos(max(-1., min(1., cos))))   # NaN: no direction to measure (a zero update)
 
 def summed_updates(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> tuple[list[Tensor], list[Tensor]]:
     "One continual second phase's update and −∇BPTT through the same K steps, after T free steps: each summed over the steps, one flat tensor per parameter."
+    whole_steps(T=T)
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     _, cT = continual_processes(model, x, y, s_star, beta, eta, K)

@@ -137,6 +137,10 @@ def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
         raise TypeError(f'one_hot needs a tensor of integer class labels, got a {type(labels).__name__}; convert it first (torch.as_tensor(labels))')
     if labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
         raise TypeError(f'one_hot needs integer class labels, got a {labels.dtype} tensor')
+    if labels.ndim != 1:
+        raise ValueError(f'one_hot needs one class label per example, a tensor of shape (batch,), got shape {tuple(labels.shape)}'
+                         + ('; flatten it: labels.view(-1)' if labels.ndim == 2 and labels.shape[1] == 1 else ''))
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f'the number of classes n must be a positive whole number, got {n!r}')
     labels = labels.long()                        # a uint8 index would be read as a boolean mask
     if labels.numel() and (labels.min() < 0 or labels.max() >= n):
         raise ValueError(f'class labels must lie in [0, {n}), got values from {int(labels.min())} to {int(labels.max())}')
@@ -147,6 +151,9 @@ class DeviceLoader:
     "Mini-batches of tensors held on one device, by indexing."
     def __init__(self, *tensors, bs:int=20, shuffle:bool=False, seed:int=0, drop_last:bool=False):
         if not tensors: raise ValueError('DeviceLoader needs at least one tensor')
+        if not all(torch.is_tensor(t) for t in tensors):
+            raise TypeError(f'DeviceLoader batches tensors, got {", ".join(type(t).__name__ for t in tensors)}; convert them first (torch.as_tensor)')
+        if len({t.device for t in tensors}) > 1: raise ValueError(f'the tensors are on {", ".join(str(t.device) for t in tensors)}: keep them on one device')
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f'tensors must have the same length, got {[len(t) for t in tensors]}')

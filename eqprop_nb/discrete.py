@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, check_flag
 from .ep import EP, ep_grads, relax, distinct_betas
 
 # %% auto #0
@@ -21,6 +21,7 @@ class PhiModel(LayeredModel):
 
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False):
         super().__init__(shapes)
+        check_flag('clip', clip)
         self.out_act, self.clip = get_activation(out_act), clip
 
     def phi(self, x:Tensor, s:list[Tensor]) -> Tensor: raise NotImplementedError('a PhiModel defines phi(x, s)')

@@ -5,13 +5,14 @@
 # %% ../nbs/01_energy.ipynb #4e6cd2c9
 from __future__ import annotations
 from typing import NamedTuple, Callable
-import math, functools, inspect
+import math, functools, inspect, numbers
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'check_step_size', 'check_beta', 'LayeredModel',
+           'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -50,11 +51,25 @@ def cost(yhat:Tensor, y:Tensor) -> Tensor:
     return 0.5 * ((yhat - y)**2).sum(-1)
 
 # %% ../nbs/01_energy.ipynb #abc7b938
+def check_flag(name:str, v):
+    "Raise a clear error unless `v` is True or False (the string 'False' would read as true)."
+    if v not in (True, False): raise TypeError(f'{name} must be True or False, got {v!r}')
+
+def check_step_size(eps):
+    "Raise a clear error unless the Euler step `eps` is a positive, finite number."
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < float('inf'):
+        raise ValueError(f'the Euler step eps must be a positive, finite number, got {eps!r}')
+
+def check_beta(beta, name:str='beta'):
+    "Raise a clear error unless the nudging strength `beta` is a finite number (NaN or inf would fill the states with NaN)."
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not math.isfinite(beta):
+        raise ValueError(f'{name} must be a finite number (a nudging strength), got {beta!r}')
+
 class LayeredModel(nn.Module):
     "Base of the models: a clamped input and a list of free layers, with fixed per-example shapes."
     def __init__(self, shapes:list): # per-example shape of the input, then of each free layer
         super().__init__()
-        whole = lambda d: isinstance(d, int) or (torch.is_tensor(d) and d.ndim == 0 and not d.is_floating_point()) or type(d).__name__.startswith('int')
+        whole = lambda d: (isinstance(d, int) and not isinstance(d, bool)) or (torch.is_tensor(d) and d.ndim == 0 and not d.is_floating_point()) or type(d).__name__.startswith('int')
         if isinstance(shapes, (str, bytes)) or not hasattr(shapes, '__iter__') or not all(
                 whole(sh) or (isinstance(sh, (tuple, list, torch.Size)) and all(whole(d) for d in sh)) for sh in shapes):
             raise TypeError(f'the layer sizes must be a list of whole numbers, input first, such as [784, 500, 10], got {shapes!r}')
@@ -103,7 +118,7 @@ class HopfieldNet(LayeredModel):
                  input_map:str='x', # what the input layer holds: 'x' itself ([EP17]) or 'rho', ρ(x) (the energy-based code of [E19])
                  init:str='glorot'): # 'glorot': Glorot-uniform weights, zero biases ([EP17]); 'uniform': U(±1/√fan_in) for both (nn.Linear's, [E19]'s code)
         super().__init__(sizes)
-        if not 0 < eps < float('inf'): raise ValueError(f'the Euler step eps must be positive and finite, got {eps}')
+        check_step_size(eps); check_flag('clip', clip)
         if input_map not in ('x', 'rho'): raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
         if init not in ('glorot', 'uniform'): raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
         self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init
@@ -183,7 +198,8 @@ def init_state(self:LayeredModel, x:Tensor) -> list[Tensor]:
 
 # %% ../nbs/01_energy.ipynb #5267fb39
 def _check_phase(model, x, s, beta, y, finite=True):
-    "The checks of a step or phase: the state's shapes (and finiteness, if `finite`), and the target when β ≠ 0."
+    "The checks of a step or phase: β a finite number, the state's shapes (and finiteness, if `finite`), and the target when β ≠ 0."
+    check_beta(beta)
     model.check_state(x, s, finite)
     if beta:
         if y is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
@@ -193,7 +209,7 @@ def _explain(model, sig, x, s, args, kw):
     "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."
     try: a = sig.bind(model, x, s, *args, **kw).arguments
     except TypeError: return                          # a call that does not fit the signature: Python's own message says so
-    try: _check_phase(model, x, s, a.get('beta'), a.get('y'), finite=False)
+    try: _check_phase(model, x, s, a.get('beta', 0.), a.get('y'), finite=False)   # β left at its default (or a function without one): 0
     except (ValueError, TypeError) as clear: raise clear from None
 
 def explain_errors(f):

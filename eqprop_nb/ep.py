@@ -13,7 +13,7 @@ from .data import one_hot
 
 # %% auto #0
 __all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'EP', 'as_target',
-           'checked_target', 'update_grads', 'batch_drive']
+           'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -41,7 +41,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
           check_finite:bool=True, # False: check shapes only (no host-device synchronization)
           cache:Tensor|None=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
-    if not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
         fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)
@@ -64,6 +64,8 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
     "Stop with a clear error where β₁ = β₂: every EP estimate and vector-field rule divides by β₂ − β₁."
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the {what} divides by β₂ − β₁), got {beta1} and {beta2}')
+    if not any(map(torch.is_tensor, (beta1, beta2))) and not math.isfinite(1 / (beta2 - beta1)):   # NaN, inf, or too close: 1/(β₂ − β₁) = inf
+        raise ValueError(f'the {what} divides by β₂ − β₁, which must be finite and not so small that its inverse overflows; got β₁ = {beta1}, β₂ = {beta2}')
 
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
@@ -97,6 +99,8 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
 def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
     "‖est − ref‖ / ‖ref‖ over all tensors together."
     if len(est) != len(ref): raise ValueError(f'rel_error compares two lists of the same length, got {len(est)} and {len(ref)} tensors')
+    bad = next((i for i, (a, b) in enumerate(zip(est, ref)) if a.shape != b.shape), None)
+    if bad is not None: raise ValueError(f'rel_error compares tensors of the same shapes; tensor {bad} is {tuple(est[bad].shape)} against {tuple(ref[bad].shape)}')
     est, ref = [t.detach() for t in est], [t.detach() for t in ref]
     num = sum(float(((a - b)**2).sum()) for a, b in zip(est, ref))
     den = sum(float((b**2).sum()) for b in ref)
@@ -119,7 +123,12 @@ class EP:
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  seed:int=0, # seed of the random signs
                  check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
-        if not hasattr(betas, '__len__') or len(betas) != 2 or betas[0] == betas[1] or not all(map(math.isfinite, betas)):
+        if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
+            raise TypeError(f'{type(self).__name__} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
+                            f'LayeredModel subclass of your own, got {model!r}')
+        real = lambda b: not isinstance(b, bool) and isinstance(b, numbers.Real) and math.isfinite(b)
+        if (not hasattr(betas, '__len__') or len(betas) != 2 or not all(map(real, betas)) or betas[0] == betas[1]
+                or not math.isfinite(1 / (betas[1] - betas[0]))):
             raise ValueError(f'betas must be two different finite nudging strengths (the update divides by β₂ − β₁), got {betas!r}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         whole_steps(T=T, K=K)
@@ -162,8 +171,23 @@ def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
 
 def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
     "The learning rule's estimate of dJ/dθ: the model's own `contrast_grads` if it defines one (closed forms, vector-field models), else `ep_grads`."
+    for s in (s1, s2): model.check_state(x, s, finite=False)     # shapes only (the closed forms index the layers and multiply them)
     f = getattr(model, 'contrast_grads', None)
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
+
+def check_optimizer(model, opt, who:str='the optimizer'):
+    "Raise a clear error unless `opt` is a torch optimizer holding every trainable parameter of `model`: one built for another model, or leaving a layer out, would train nothing there, without a word."
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(f'{who} must be a torch.optim optimizer over the model\'s parameters (its learning rates are the η of each layer), got {type(opt).__name__}')
+    held = {id(p) for g in opt.param_groups for p in g['params']}
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    left = [n for n, p in named if id(p) not in held]
+    if named and len(left) == len(named):
+        raise ValueError(f'{who} holds none of the model\'s parameters (was it built for another model, or a copy?); build it from '
+                         'this model: torch.optim.SGD([{"params": ps, "lr": lr} for ps, lr in zip(model.layer_params(), lrs)])')
+    if left:
+        raise ValueError(f'{who} leaves {", ".join(left)} of the model out, which would never train; build it from model.layer_params() '
+                         '(to keep a parameter fixed on purpose, set its requires_grad to False)')
 
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."

@@ -4,12 +4,13 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, os, sys, time, types, shutil, platform, contextlib
+import gc, os, sys, time, types, shutil, platform, contextlib, numbers
 from pathlib import Path
 import torch
 from torch import Tensor
 from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader
+from .ep import check_optimizer
 from .cli import Interrupted
 
 # %% auto #0
@@ -116,7 +117,9 @@ class FastPath:
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
             raise TypeError(f'{type(algo).__name__} has no draw_betas/step_with, which the fast path needs '
                             '(the host-side draws of a batch, then its device work); EP, Continual and BPTT have them')
-        if int(warmup) < 1: raise ValueError(f'warmup must be at least 1 (the first batches initialize lazily), got {warmup}')
+        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 1:
+            raise ValueError(f'warmup must be a whole number of batches, at least 1 (the first batches initialize lazily), got {warmup!r}')
+        check_optimizer(algo.model, opt)
         p = next(algo.model.parameters())
         self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
         if chunk != CHUNK and not (mode == 'compile' and self.device.type != 'cuda'):

@@ -55,7 +55,10 @@ def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
 # %% ../nbs/05_theorem1.ipynb #b32519e9
 def flat_process(p:list[list[Tensor]]) -> Tensor: return torch.cat([t.flatten() for step in p for t in step])
 
-def cosine(a:Tensor, b:Tensor) -> float: return float(a @ b / (a.norm() * b.norm()))
+def cosine(a:Tensor, b:Tensor) -> float:
+    "The cosine of the angle between two flat tensors of the same length (NaN where one is zero: it has no direction)."
+    if a.ndim != 1 or a.shape != b.shape: raise ValueError(f'cosine compares two flat tensors of the same length, got shapes {tuple(a.shape)} and {tuple(b.shape)}')
+    return float(a @ b / (a.norm() * b.norm()))
 
 def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
     "Fraction of components with the same sign, among those where |b| exceeds `tol` × max |b|."

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
-from .data import mnist, DeviceLoader
+from .data import mnist, DeviceLoader, one_hot
 from .energy import HopfieldNet, ACTIVATIONS, Activation
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
@@ -306,6 +306,7 @@ def _sync(device):
 def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
     "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions) and the seconds taken."
     from tqdm.auto import tqdm
+    if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
     wrong = torch.zeros((), dtype=torch.long, device=dev)
@@ -313,7 +314,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
         opt.zero_grad(set_to_none=True)
         out = algo.step(xb, yb)
         opt.step()
-        wrong += (out.argmax(1) != yb).sum()
+        wrong += (out.argmax(1) != (yb.argmax(1) if yb.ndim == 2 else yb)).sum()   # class labels, or one-hot rows as a step takes
     _sync(dev)
     n = len(dl) * dl.bs if dl.drop_last else dl.n
     return dict(train_error=wrong.item() / n, seconds=time.perf_counter() - t0)
@@ -321,11 +322,13 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
     if len(x) == 0: raise ValueError('evaluate needs at least one example, got an empty set')
+    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f'bs must be a positive whole number of examples per batch, got {bs!r}')
     if not torch.is_tensor(y): raise TypeError(f'evaluate takes the labels as a tensor, got a {type(y).__name__}; convert them first (torch.as_tensor)')
     if y.ndim == 2 and y.shape[0] == len(x) and y.shape[1] > 1: y = y.argmax(1)           # one-hot rows
     if y.shape != (len(x),):
         raise ValueError(f'evaluate takes one class label per example, a tensor of shape ({len(x)},) (or one-hot rows of shape ({len(x)}, classes)), '
                          f'got shape {tuple(y.shape)}' + ('; flatten it: y.view(-1)' if y.numel() == len(x) else ''))
+    one_hot(y, algo.model.sizes[-1])                  # checks the labels: integers in [0, classes), as a training step does
     wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
     return float(wrong) / len(x)
 

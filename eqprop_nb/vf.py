@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, check_flag, check_step_size
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas
 from .discrete import PrototypicalNet, nudge_output
@@ -31,6 +31,7 @@ class VFModel(LayeredModel):
         super().__init__(shapes)
         if point not in ('first', 'mid'): raise ValueError(f"point must be 'first' or 'mid', got {point!r}")
         if jacobian not in ('step', 'field'): raise ValueError(f"jacobian must be 'step' or 'field', got {jacobian!r}")
+        check_flag('clip', clip)
         self.out_act, self.clip, self.point, self.beta_scale = get_activation(out_act), clip, point, float(beta_scale)
         self.jacobian = jacobian
 
@@ -73,7 +74,7 @@ class _Feedback:
 class VFHopfieldNet(_Feedback, VFModel):
     "The Hopfield network with separate backward weights: μ_n = ρ′(s_n)⊙(W ρ(s_{n−1}) + B ρ(s_{n+1}) + b) − s_n, Euler step ε [VF18]."
     def __init__(self, sizes:list[int], act:str|Activation='hardsigmoid', eps:float=0.5, clip:bool=True, point:str='first'):
-        if not 0 < eps < float('inf'): raise ValueError(f'the Euler step eps must be positive and finite, got {eps}')
+        check_step_size(eps)
         act = get_activation(act)
         super().__init__(sizes, Activation('identity', lambda s: s, torch.ones_like, act.bounds), clip, point, beta_scale=eps)
         self.act, self.eps, self.init = act, float(eps), 'glorot'      # `HopfieldNet.reset_parameters` reads init
