@@ -39,7 +39,15 @@ def launch(prog:str, argv:list[str]|None=None):
         print(f'{prog}: interrupted', file=sys.stderr)
         die_by_sigint()
 
-def train_cli(): launch('eqprop_train')
-def runs_cli(): launch('eqprop_runs')
-def angles_cli(): launch('eqprop_angles')
-def bench_cli(): launch('eqprop_bench')
+def train_cli():
+    "The installed `eqprop_train` command: `launch` runs `train.main` with this process's arguments."
+    launch('eqprop_train')
+def runs_cli():
+    "The installed `eqprop_runs` command (`train.runs_main`), through `launch`."
+    launch('eqprop_runs')
+def angles_cli():
+    "The installed `eqprop_angles` command (`angles.main`), through `launch`."
+    launch('eqprop_angles')
+def bench_cli():
+    "The installed `eqprop_bench` command (`fast.main`), through `launch`."
+    launch('eqprop_bench')

@@ -350,7 +350,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                       + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else '') + (f'  {cm}' if cm != 'default' else ''), flush=True)
         mine = rows[start:]                                             # the first mode measured is the base (a skipped one is not)
         if verbose and len(mine) > 1:
-            print('  ' + ', '.join(f"{r['mode']}: {r['speedup']:.1f}×" for r in mine[1:]) + f" faster than {mine[0]['mode']}", flush=True)
+            print(f"  speed against {mine[0]['mode']}: " + ', '.join(f"{r['mode']} {r['speedup']:.2f}×" for r in mine[1:]), flush=True)   # 0.9×: slower
     return rows[first:]
 
 # %% ../nbs/06a_fast.ipynb #a56939a7

@@ -53,7 +53,9 @@ def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
     return [[-t for t in gs[K - t_]] for t_ in range(K)], [[-t for t in gt[K - 1 - t_]] for t_ in range(K)]
 
 # %% ../nbs/05_theorem1.ipynb #b32519e9
-def flat_process(p:list[list[Tensor]]) -> Tensor: return torch.cat([t.flatten() for step in p for t in step])
+def flat_process(p:list[list[Tensor]]) -> Tensor:
+    "A process (one list of tensors per time step) as one flat tensor, steps in order."
+    return torch.cat([t.flatten() for step in p for t in step])
 
 def cosine(a:Tensor, b:Tensor) -> float:
     "The cosine of the angle between two flat tensors of the same length (NaN where one is zero: it has no direction)."
@@ -95,6 +97,7 @@ def plot_gdu(rep:dict, beta:float, title:str='', n_curves:int=4):
         idx = B.abs().max(0).values.argsort(descending=True)[:n_curves]
         for k, i in enumerate(idx):
             ax.plot(E[:, i], '-', color=f'C{k}'); ax.plot(B[:, i], '--', color=f'C{k}')
-        ax.set_xlabel('t'); ax.set_title(f'{title} {what}: EP (solid), −BPTT (dashed)', fontsize=9)
+        ax.set_xlabel('t'); ax.set_title(f'{what}: EP (solid), −BPTT (dashed)', fontsize=9)
+    if title: fig.suptitle(title.rstrip(': '), fontsize=9)      # the run's line once, above both panels (beside each, the two ran into each other)
     fig.tight_layout()
     return fig

@@ -352,7 +352,9 @@ def atomic_write(path:Path, write):
             try: tmp.unlink(missing_ok=True)
             except OSError: pass
 
-def save_json(path:Path, obj): atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1)))
+def save_json(path:Path, obj):
+    "`obj` written to `path` as indented JSON, atomically (`atomic_write`)."
+    atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1)))
 
 def save_checkpoint(path:Path, **state):
     "`state` saved atomically with `torch.save`, serialised in memory and written by Python: a full disk raises an OSError (torch's writer raises a RuntimeError)."
@@ -391,6 +393,10 @@ def plot_history(history:list[dict], path:str|Path|None=None, title:str=''):
         ax.plot(ep, [100 * h.get('val_error', float('nan')) for h in history], '^-', ms=3, label='validation')
     ax.plot(ep, [100 * h['test_error'] for h in history], 's-', ms=3, label='test')
     ax.set_yscale('log'); ax.set_xlabel('epoch'); ax.set_ylabel('error (%)'); ax.grid(alpha=.3, which='both')
+    from matplotlib.ticker import MaxNLocator, LogLocator, FuncFormatter
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))                  # whole epochs, not 1.25, 1.5, …
+    for axis, loc in ((ax.yaxis.set_major_locator, LogLocator(subs=(1, 2, 3, 5))), (ax.yaxis.set_minor_locator, LogLocator(subs=(1, 2, 3, 4, 5, 6, 7, 8, 9)))): axis(loc)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ''))   # 1, 2, 3, 5, 10, not 3×10¹
     ax.legend(); ax.set_title(title)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=100)
@@ -794,7 +800,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                 f"(its weights: {run.out}/best.pt)")
 
 def console_parser(func, prog:str):
-    "fastcore's parser for the `call_parse` function `func`, with its options named --with-dashes (as the docs and messages name them), no abbreviations (`--k` is not `--kernel`), and without fastcore's hidden --pdb and --xtra."
+    "fastcore's parser for the `call_parse` function `func`, with its options named `--with-dashes` (as the docs and messages name them), no abbreviations (`--k` is not `--kernel`), and without fastcore's hidden `--pdb` and `--xtra`."
     from fastcore.script import anno_parser
     parser = anno_parser(func, prog=prog)
     parser.allow_abbrev = False
@@ -809,7 +815,7 @@ def console_parser(func, prog:str):
     return parser
 
 def run_console(func, prog:str, argv:list[str]|None=None):
-    "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting --underscored options as well as --dashed ones, and call it."
+    "Parse `argv` (default `sys.argv[1:]`) for the `call_parse` function `func`, accepting `--under_scored` options as well as `--dashed-ones`, and call it."
     argv = sys.argv[1:] if argv is None else argv
     argv = [a[:2] + a[2:].split('=')[0].replace('_', '-') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
     parser, joined = console_parser(func, prog), []
