@@ -44,3 +44,30 @@ def test_the_check_sees_an_executed_slow_cell(tmp_path):
     assert got == [('import math\nx = math.pi', {'slow'}), ('import math', set())], got
     alone = [out_of_context(c) for c in docs_executed(nb)]        # the mixed cell is flagged, the import-only one is not
     assert alone == [True, False], alone
+
+SKIPPED_ON_PAGE = {'hide', 'export', 'exports', 'exporti', 'slow', 'gpu', 'notest'}   # cells the page does not show, or whose outputs no test run refreshes
+
+def unshown_outputs(nb):
+    "Visible code cells that print or plot but hold no saved output: the page shows their code and nothing under it (show_doc cells render at build time)."
+    proc = NBProcessor(nb, procs=[])
+    bad = []
+    for c in proc.nb.cells:
+        if c.cell_type != 'code' or c.directives_.keys() & SKIPPED_ON_PAGE: continue
+        if str(c.directives_.get('eval:', [''])[0]).lower() == 'false' or str(c.directives_.get('include:', [''])[0]).lower() == 'false': continue
+        src = c.source
+        if ('print(' in src or 'plt.show(' in src or 'display(' in src) and not c.get('outputs'): bad.append(src.splitlines()[0] + ' …')
+    return bad
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_every_shown_cell_that_prints_has_its_output(nb):
+    bad = unshown_outputs(nb)
+    assert not bad, f'{nb.name}: these cells print or plot but have no saved output (run them and save the notebook): {bad}'
+
+def test_the_output_check_sees_a_printing_cell_without_output(tmp_path):
+    import json
+    nb = tmp_path/'x.ipynb'
+    cell = lambda src, outs=(): dict(cell_type='code', metadata={}, outputs=list(outs), execution_count=None, source=src)
+    nb.write_text(json.dumps(dict(nbformat=4, nbformat_minor=5, metadata={}, cells=[
+        cell("print('a')"), cell("print('b')", [dict(output_type='stream', name='stdout', text=['b\n'])]),
+        cell("#| hide\nprint('c')"), cell("#| slow\nprint('d')"), cell("x = 1")])))
+    assert unshown_outputs(nb) == ["print('a') …"], unshown_outputs(nb)
