@@ -57,6 +57,9 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     cfg0 = get_config(preset, **overrides)
     if cfg0.model not in ('vf', 'vf-field', 'vf-hopfield'):
         raise ValueError(f'the angle sweep needs a vector-field model (vf, vf-field or vf-hopfield); {preset!r} has model {cfg0.model!r}')
+    if isinstance(angles, (str, bytes)) or not hasattr(angles, '__iter__'):
+        raise TypeError(f'angles is a list of initial angles in degrees, e.g. [0, 45, 90], got {angles!r} (--angles 0,45,90)')
+    angles = list(angles)
     if not angles: raise ValueError('give at least one angle (--angles)')
     bad = [a for a in angles if not (isinstance(a, (int, float)) and 0 <= a <= 180)]
     if bad: raise ValueError(f'initial angles lie in [0, 180] degrees, got {", ".join(map(str, bad))} (--angles)')

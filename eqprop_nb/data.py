@@ -84,6 +84,7 @@ def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mni
               ) -> tuple[torch.Tensor, torch.Tensor]: # images (N, 28, 28) uint8, labels (N,) int64
     "The images and labels of one MNIST split, read from local files."
     if split not in MNIST_FILES: raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    if root is not None and not isinstance(root, (str, os.PathLike)): raise TypeError(f'root is the folder holding MNIST, a path or a string, got {root!r}')
     if download is None: download = root is None and not os.environ.get('EQPROP_DATA')   # a folder named by the user is read, never written
     root = Path(root).expanduser() if root is not None else default_data_dir()
     d = find_mnist(root)

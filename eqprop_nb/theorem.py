@@ -70,6 +70,8 @@ def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
 def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
     "Relax T steps, then compare the EP and BPTT processes over K steps for each β: relative errors and sign agreement."
     whole_steps(T=T, K=K)
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, '__iter__'):
+        raise TypeError(f'betas is a list of nudging strengths to compare, e.g. [0.1, 0.01], got {betas!r}')
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     bS, bT = bptt_processes(model, x, y, s_star, K)
