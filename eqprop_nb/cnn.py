@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_cnn.ipynb #5894a14d
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -13,18 +13,32 @@ from .energy import Activation, dense_params, explain_errors
 from .discrete import PhiModel
 
 # %% auto #0
-__all__ = ['UNPOOLS', 'conv_shapes', 'ConvNet', 'unpool_mask']
+__all__ = ['UNPOOLS', 'whole', 'whole_list', 'conv_shapes', 'ConvNet', 'unpool_mask']
 
 # %% ../nbs/02c_cnn.ipynb #5981497f
+def whole(v) -> int|None:
+    "`v` as an int if it is a whole number (Python, numpy, or a 0-d integer tensor), else None; a bool is not one."
+    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not v.is_floating_point() and not v.is_complex() and v.dtype != torch.bool else None
+    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
+
+def whole_list(v) -> list[int]|None:
+    "`v` as a list of ints if it is a sequence of whole numbers (a list, tuple, range, numpy array or tensor), else None."
+    if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__') or (torch.is_tensor(v) and v.ndim != 1): return None
+    out = [whole(d) for d in v]
+    return None if None in out else out
+
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
     "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling), with a clear error if a map vanishes."
-    whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
-    if not whole(kernel) or not whole(pool) or kernel < 1 or pool < 1:
+    if whole(kernel) is None or whole(pool) is None or kernel < 1 or pool < 1:
         raise ValueError(f'kernel and pool must be whole numbers of at least 1, got kernel={kernel!r}, pool={pool!r}')
-    if not (isinstance(in_shape, (tuple, list, torch.Size)) and len(in_shape) == 3 and all(whole(d) and d > 0 for d in in_shape)):
+    kernel, pool = int(kernel), int(pool)
+    shape = whole_list(in_shape)
+    if shape is None or len(shape) != 3 or min(shape) < 1:
         raise ValueError(f'in_shape is the shape of one example, (channels, height, width), e.g. (1, 28, 28), got {in_shape!r}')
-    if not (isinstance(channels, (tuple, list)) and all(whole(c) and c > 0 for c in channels)):
+    channels = whole_list(channels)
+    if channels is None or (channels and min(channels) < 1):
         raise ValueError(f'channels is a list of positive whole numbers, one per convolutional layer, e.g. [32, 64], got {channels!r}')
+    in_shape = tuple(shape)
     if not channels: raise ValueError('a ConvNet needs at least one convolutional layer (channels, e.g. 32,64)')
     shapes, (c, h, w) = [], in_shape
     for i, ch in enumerate(channels):
@@ -43,9 +57,12 @@ class ConvNet(PhiModel):
                  fc:list[int]=(10,), # sizes of the fully connected layers after them, output last
                  kernel:int=5, pool:int=2, # square kernels; pool×pool max-pooling of stride pool
                  act:str|Activation='hardsigmoid', clip:bool=False):
-        conv = conv_shapes(in_shape, channels, kernel, pool)
-        if not isinstance(fc, (tuple, list)):
+        conv = conv_shapes(in_shape, channels, kernel, pool)                    # checks them, and says what is wrong
+        in_shape, channels, kernel, pool = tuple(whole_list(in_shape)), whole_list(channels), int(kernel), int(pool)   # numpy or torch numbers as ints
+        fcs = whole_list(fc)
+        if fcs is None:
             raise ValueError(f'fc is a list of the sizes of the fully connected layers, output last, e.g. [10] or [1024, 10], got {fc!r}')
+        fc = fcs
         if not fc: raise ValueError('a ConvNet needs at least one fully connected layer after the convolutions (the output, e.g. fc=[10])')
         super().__init__([tuple(in_shape)] + conv + [(n,) for n in fc], act, clip)
         self.kernel, self.pool, self.nconv = kernel, pool, len(conv)

@@ -9,7 +9,7 @@ import torch
 from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
 from .energy import HopfieldNet, check_beta
-from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps, check_optimizer, distinct_betas
+from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps, check_optimizer
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -35,6 +35,7 @@ class Continual(EP):
                  defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
         check_beta(beta)
         if beta == 0: raise ValueError('beta must be non-zero: the continual update divides by β')
+        if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which the continual update multiplies by, overflows')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
         if opt is not None: check_optimizer(model, opt, 'opt')
         self.opt, self.defer_first = opt, defer_first
@@ -96,7 +97,8 @@ class Continual(EP):
 def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, eta:float, K:int):
     "ΔC-EP_s(η, β, t) and ΔC-EP_θ(η, β, t) for t = 0..K−1, on a copy of `model` whose weights move by SGD with rate η."
     if beta == 0: raise ValueError('beta must be non-zero: the processes divide by β')
-    distinct_betas(0., beta, 'processes')                 # and finite, with 1/β finite
+    check_beta(beta)
+    if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which the processes divide by, overflows')
     if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not 0 <= eta < float('inf'):
         raise ValueError(f'eta, the learning rate of the moving weights, must be a number ≥ 0 (0: the limit η → 0), got {eta!r}')
     if isinstance(model, HopfieldNet):

@@ -11,8 +11,8 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'check_step_size', 'check_beta', 'LayeredModel',
-           'dense_params', 'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'as_real', 'check_step_size', 'check_beta',
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -55,15 +55,22 @@ def check_flag(name:str, v):
     "Raise a clear error unless `v` is True or False (the string 'False' would read as true)."
     if v not in (True, False): raise TypeError(f'{name} must be True or False, got {v!r}')
 
+def as_real(v) -> float|None:
+    "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
+    if torch.is_tensor(v):
+        return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
+    return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
+
 def check_step_size(eps):
     "Raise a clear error unless the Euler step `eps` is a positive, finite number."
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < float('inf'):
-        raise ValueError(f'the Euler step eps must be a positive, finite number, got {eps!r}')
+    e = as_real(eps)
+    if e is None or not 0 < e < float('inf'): raise ValueError(f'the Euler step eps must be a positive, finite number, got {eps!r}')
 
 def check_beta(beta, name:str='beta'):
-    "Raise a clear error unless the nudging strength `beta` is a finite number (NaN or inf would fill the states with NaN)."
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not math.isfinite(beta):
-        raise ValueError(f'{name} must be a finite number (a nudging strength), got {beta!r}')
+    "Raise a clear error unless the nudging strength `beta` is a finite number (NaN or inf would fill the states with NaN); a tensor on a GPU is taken as it is (reading it would wait for the device)."
+    if torch.is_tensor(beta) and beta.device.type != 'cpu' and beta.ndim == 0 and beta.is_floating_point(): return
+    b = as_real(beta)
+    if b is None or not math.isfinite(b): raise ValueError(f'{name} must be a finite number (a nudging strength), got {beta!r}')
 
 class LayeredModel(nn.Module):
     "Base of the models: a clamped input and a list of free layers, with fixed per-example shapes."

@@ -8,7 +8,7 @@ import math, numbers
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, as_real
 from .data import one_hot
 
 # %% auto #0
@@ -126,13 +126,12 @@ class EP:
         if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
             raise TypeError(f'{type(self).__name__} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
                             f'LayeredModel subclass of your own, got {model!r}')
-        real = lambda b: not isinstance(b, bool) and isinstance(b, numbers.Real) and math.isfinite(b)
-        if (not hasattr(betas, '__len__') or len(betas) != 2 or not all(map(real, betas)) or betas[0] == betas[1]
-                or not math.isfinite(1 / (betas[1] - betas[0]))):
+        pair = [as_real(b) for b in betas] if hasattr(betas, '__len__') and not isinstance(betas, str) and len(betas) == 2 else [None]
+        if (None in pair or not all(map(math.isfinite, pair)) or pair[0] == pair[1] or not math.isfinite(1 / (pair[1] - pair[0]))):
             raise ValueError(f'betas must be two different finite nudging strengths (the update divides by β₂ − β₁), got {betas!r}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         whole_steps(T=T, K=K)
-        self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(map(float, betas))
+        self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(pair)
         self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(seed)
 
@@ -171,7 +170,9 @@ def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
 
 def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
     "The learning rule's estimate of dJ/dθ: the model's own `contrast_grads` if it defines one (closed forms, vector-field models), else `ep_grads`."
-    for s in (s1, s2): model.check_state(x, s, finite=False)     # shapes only (the closed forms index the layers and multiply them)
+    for name, s in (('s1', s1), ('s2', s2)):                    # shapes only (the closed forms index the layers and multiply them)
+        try: model.check_state(x, s, finite=False)
+        except (ValueError, TypeError) as e: raise type(e)(f'{name}, the state nudged with β{name[1]}: {e}') from None
     f = getattr(model, 'contrast_grads', None)
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
 
@@ -187,7 +188,7 @@ def check_optimizer(model, opt, who:str='the optimizer'):
                          'this model: torch.optim.SGD([{"params": ps, "lr": lr} for ps, lr in zip(model.layer_params(), lrs)])')
     if left:
         raise ValueError(f'{who} leaves {", ".join(left)} of the model out, which would never train; build it from model.layer_params() '
-                         '(to keep a parameter fixed on purpose, set its requires_grad to False)')
+                         '(to keep a parameter fixed on purpose, leave it out of the optimizer and set its requires_grad to False)')
 
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."

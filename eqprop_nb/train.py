@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
+import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, numbers
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
@@ -322,13 +322,16 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
     if len(x) == 0: raise ValueError('evaluate needs at least one example, got an empty set')
-    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f'bs must be a positive whole number of examples per batch, got {bs!r}')
+    if isinstance(bs, bool) or not isinstance(bs, numbers.Integral) or bs < 1: raise ValueError(f'bs must be a positive whole number of examples per batch, got {bs!r}')
+    bs, classes = int(bs), algo.model.sizes[-1]
     if not torch.is_tensor(y): raise TypeError(f'evaluate takes the labels as a tensor, got a {type(y).__name__}; convert them first (torch.as_tensor)')
-    if y.ndim == 2 and y.shape[0] == len(x) and y.shape[1] > 1: y = y.argmax(1)           # one-hot rows
+    if y.ndim == 2 and y.shape[0] == len(x) and y.shape[1] > 1:                            # one-hot rows
+        if y.shape[1] != classes: raise ValueError(f'the one-hot rows have {y.shape[1]} columns, and the model {classes} classes')
+        y = y.argmax(1)
     if y.shape != (len(x),):
         raise ValueError(f'evaluate takes one class label per example, a tensor of shape ({len(x)},) (or one-hot rows of shape ({len(x)}, classes)), '
                          f'got shape {tuple(y.shape)}' + ('; flatten it: y.view(-1)' if y.numel() == len(x) else ''))
-    one_hot(y, algo.model.sizes[-1])                  # checks the labels: integers in [0, classes), as a training step does
+    one_hot(y, classes)                               # checks the labels: integers in [0, classes), as a training step does
     wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
     return float(wrong) / len(x)
 

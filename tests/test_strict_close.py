@@ -5,7 +5,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
-import numpy as np, torch
+import types, numpy as np, torch
 from fastcore.foundation import L
 from fastcore.test import test_close
 cases = {'zip': ([1.0], [1.0, 2.0]), 'broadcast': (torch.ones(1), torch.ones(5)), 'rows': (torch.ones(2, 3), torch.ones(3)),
@@ -14,7 +14,8 @@ cases = {'zip': ([1.0], [1.0, 2.0]), 'broadcast': (torch.ones(1), torch.ones(5))
          'dict_values': ({'a': 1.0}, {'a': 2.0}), 'dict_keys': ({'a': 1.0}, {'a': 1.0, 'b': 2.0}),
          'dict_order': ({'a': [1.0, 2.0], 'b': 3.0}, {'b': 3.0, 'a': [1.0, 2.0]}), 'dict_nested': ({'a': [1.0, 2.0]}, {'a': [1.0]}),
          'generator': ((v for v in [1.0, 2.0]), [1.0, 2.0, 3.0]), 'generator_same': ((v for v in [1.0, 2.0]), [1.0, 2.0]),
-         'L': (L([1.0, 2.0]), [1.0]), 'column': ([1.0, 1.0, 1.0], torch.ones(3, 1)), 'array': (np.ones((2, 3)), [1.0, 1.0])}
+         'L': (L([1.0, 2.0]), [1.0]), 'column': ([1.0, 1.0, 1.0], torch.ones(3, 1)), 'array': (np.ones((2, 3)), [1.0, 1.0]),
+         'int_float_keys': ({1: 1.0}, {1.0: 1.0}), 'proxy_values': (types.MappingProxyType({'a': 1.}), types.MappingProxyType({'a': 2.}))}
 for name, (a, b) in cases.items():
     try: test_close(a, b); print(name, 'passed')
     except AssertionError as e: print(name, 'failed', 'extent' if 'differ in extent' in str(e) else 'value')
@@ -30,7 +31,7 @@ def probe(strict: bool) -> dict:
 def test_fastcore_alone_lets_a_shorter_or_broadcast_side_pass():
     got = probe(strict=False)
     assert (got['zip'], got['broadcast'], got['L'], got['generator']) == ('passed',) * 4, got     # why the stricter one exists
-    assert (got['dict_values'], got['dict_keys'], got['dict_order']) == ('passed', 'passed', 'failed value'), got   # it zips keys
+    assert (got['dict_values'], got['dict_keys'], got['dict_order'], got['proxy_values']) == ('passed', 'passed', 'failed value', 'passed'), got   # it zips keys
     assert got['far'] == 'failed value', got
 
 def test_strict_close_requires_the_same_extent_at_every_level_and_compares_dict_values():
@@ -38,7 +39,8 @@ def test_strict_close_requires_the_same_extent_at_every_level_and_compares_dict_
     assert got == {'zip': 'failed extent', 'broadcast': 'failed extent', 'rows': 'failed extent', 'nested': 'failed extent',
                    'same': 'passed', 'scalar': 'passed', 'far': 'failed value', 'dict_values': 'failed value',
                    'dict_keys': 'failed extent', 'dict_order': 'passed', 'dict_nested': 'failed extent', 'generator': 'failed extent',
-                   'generator_same': 'passed', 'L': 'failed extent', 'column': 'failed extent', 'array': 'failed extent'}, got
+                   'generator_same': 'passed', 'L': 'failed extent', 'column': 'failed extent', 'array': 'failed extent',
+                   'int_float_keys': 'passed', 'proxy_values': 'failed value'}, got
 
 def test_ci_runs_the_notebooks_under_it():
     jobs = [l for l in (ROOT/'.ci'/'run').read_text().splitlines() if 'nbdev_test' in l and not l.lstrip().startswith('#')]

@@ -4,7 +4,7 @@ element test, is_close, first requires the same length or shape, at every level 
 against a tensor's, and of two dicts the same keys, then compares their values; a generator or other iterable is read into
 a list first. `.ci/run` puts this folder on PYTHONPATH for the notebook jobs; Python imports this file at start-up, before
 the notebooks import fastcore.test."""
-import importlib.machinery, importlib.util, numbers, os, sys
+import collections.abc, importlib.machinery, importlib.util, numbers, os, sys
 
 def _list_shape(v):
     "The shape of a list or tuple nested as an array is, with numbers as its leaves; None where it is ragged or holds anything else."
@@ -14,9 +14,13 @@ def _list_shape(v):
     if any(i is None or i != inner[0] for i in inner): return None
     return (len(v),) + (inner[0] if inner else ())
 
+def _mapping(v) -> bool:
+    "A dict, or anything else that maps keys to values (MappingProxyType, torch's ParameterDict): keys() and item access."
+    return isinstance(v, collections.abc.Mapping) or (hasattr(v, 'keys') and hasattr(v, '__getitem__') and not hasattr(v, 'shape'))
+
 def _extent(v):
     "('shape', shape) of an array or tensor with at least one axis; ('len', shape or (length,), exact) of a list or tuple; ('keys', keys) of a dict; None of a scalar."
-    if isinstance(v, dict): return ('keys', sorted(map(repr, v)))
+    if _mapping(v): return ('keys', set(v.keys()))
     if isinstance(v, (list, tuple)):
         shape = _list_shape(v)
         return ('len', shape or (len(v),), shape is not None)
@@ -35,7 +39,7 @@ def same_extent(a, b) -> bool:
 
 def _materialised(v):
     "A generator, range, map, set or other iterable that is not a list, tuple, dict, string or array, as a list (so its length counts)."
-    if isinstance(v, (list, tuple, dict, str, bytes)) or hasattr(v, 'shape') or hasattr(v, '__array__'): return v
+    if isinstance(v, (list, tuple, str, bytes)) or _mapping(v) or hasattr(v, 'shape') or hasattr(v, '__array__'): return v
     try: return list(v) if hasattr(v, '__iter__') else v
     except TypeError: return v
 
@@ -43,7 +47,7 @@ def _strict(original):
     def is_close(a, b, eps=1e-5):
         a, b = _materialised(a), _materialised(b)
         if not same_extent(a, b): raise AssertionError(f'test_close: {_extent(a)} against {_extent(b)}: the two sides differ in extent')
-        if isinstance(a, dict) and isinstance(b, dict): return all(is_close(a[k], b[k], eps) for k in a)   # values, not keys
+        if _mapping(a) and _mapping(b): return all(is_close(a[k], b[k], eps) for k in a.keys())   # values, not keys
         return original(a, b, eps)
     is_close.__doc__, is_close.strict = original.__doc__, True
     return is_close
