@@ -51,7 +51,7 @@ def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> lis
 
 # %% ../nbs/02c_cnn.ipynb #a47a1f48
 class ConvNet(PhiModel):
-    "Prototypical ConvNet of [E19]: Φ = Σ s_n • P(W_n ⋆ s_{n−1} + b_n) + Σ s_{n+1}ᵀ(W_n s_n + b_n); s ← σ(∂Φ/∂s)."
+    "Prototypical ConvNet of [E19]: Φ = Σ sₙ • P(Wₙ ⋆ sₙ₋₁ + bₙ) + Σ sₙ₊₁ᵀ(Wₙ sₙ + bₙ); s ← σ(∂Φ/∂s)."
     def __init__(self, in_shape:tuple=(1, 28, 28), # per-example input shape (channels, height, width)
                  channels:list[int]=(32, 64), # channels of the convolutional layers
                  fc:list[int]=(10,), # sizes of the fully connected layers after them, output last
@@ -85,7 +85,7 @@ class ConvNet(PhiModel):
 # %% ../nbs/02c_cnn.ipynb #848521fe
 @patch
 def _pconv(self:ConvNet, n:int, s_below:Tensor, indices:bool=False):
-    "P(W_n ⋆ s_{n−1} + b_n) for convolutional layer n (0-based), with the argmax indices if asked."
+    "P(Wₙ ⋆ sₙ₋₁ + bₙ) for convolutional layer n (0-based), with the argmax indices if asked."
     z = F.conv2d(s_below, self.cW[n], self.cb[n])
     return F.max_pool2d(z, self.pool, return_indices=indices)
 

@@ -77,7 +77,7 @@ class EnergyPhi(PhiModel):
 
 # %% ../nbs/02a_discrete.ipynb #e24fdbf8
 class PrototypicalNet(PhiModel):
-    "The prototypical model of [E19]: Φ = Σ s_{n+1}ᵀ(W_n s_n + b_n), dynamics s ← σ(∂Φ/∂s), closed-form step."
+    "The prototypical model of [E19]: Φ = Σ sₙ₊₁ᵀ(Wₙ sₙ + bₙ), dynamics s ← σ(∂Φ/∂s), closed-form step."
     affine_input = True   # cache(x) is x W[0]ᵀ + b[0], and contrast_grads(first_factor=True) factors that layer's rule (`Continual` defers it)
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 512, 10]
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
@@ -95,7 +95,7 @@ class PrototypicalNet(PhiModel):
     def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}'
 
     def phi(self, x:Tensor, s:list[Tensor]) -> Tensor:
-        "Φ(x, s, θ) = Σ_n s_{n+1}ᵀ(W_n s_n + b_n), one value per example."
+        "Φ(x, s, θ) = Σₙ sₙ₊₁ᵀ(Wₙ sₙ + bₙ), one value per example."
         self.check_state(x, s, finite=False)
         r = [x] + list(s)
         return sum(((r[n] @ W.T + b) * r[n+1]).sum(-1) for n, (W, b) in enumerate(zip(self.W, self.b)))
@@ -109,7 +109,7 @@ def cache(self:PrototypicalNet, x:Tensor) -> Tensor:
 @patch
 @explain_errors
 def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
-    "∂Φ/∂s_n = W_{n−1}s_{n−1} + b_{n−1} + W_nᵀ s_{n+1}, in closed form."
+    "∂Φ/∂sₙ = Wₙ₋₁sₙ₋₁ + bₙ₋₁ + Wₙᵀ sₙ₊₁, in closed form."
     g = []
     for n in range(len(s)):
         inp = (self.cache(x) if cache is None else cache) if n == 0 else s[n-1] @ self.W[n].T + self.b[n]
@@ -122,7 +122,7 @@ def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tens
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
                   ) -> list[Tensor]:
-    "The EP estimate in closed form: −(s²_{n+1}s²_nᵀ − s¹_{n+1}s¹_nᵀ) / (β₂ − β₁) per weight, −Δs_{n+1} per bias, batch-averaged."
+    "The EP estimate in closed form: −(s²ₙ₊₁s²ₙᵀ − s¹ₙ₊₁s¹ₙᵀ) / (β₂ − β₁) per weight, −Δsₙ₊₁ per bias, batch-averaged."
     distinct_betas(beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     gW = [None if first_factor else c * ((s2[0] - s1[0]).T @ x)]

@@ -69,7 +69,7 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
 
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
-    "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s^β₂) − ∂Φ/∂θ(s^β₁)) / (β₂ − β₁), Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
+    "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s₂) − ∂Φ/∂θ(s₁)) / (β₂ − β₁) with sᵢ the state nudged with βᵢ, Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
     distinct_betas(beta1, beta2)
     params = list(model.parameters()) if params is None else list(params)
     with torch.enable_grad():

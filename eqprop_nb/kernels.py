@@ -264,7 +264,7 @@ def _tiles(M:int) -> tuple[int, int, int]:
     return t
 
 def _feedback(model, L:int) -> list[Tensor]:
-    "F[n] with s_{n+1} @ F[n] the feedback into layer n: W_{n+1}, or B_nᵀ (a view, read through its strides) for a vector-field model."
+    "F[n] with sₙ₊₁ @ F[n] the feedback into layer n: Wₙ₊₁, or Bₙᵀ (a view, read through its strides) for a vector-field model."
     return [model.B[n].T if hasattr(model, 'B') else model.W[n+1] for n in range(L - 1)]
 
 def _layer_launch(model, d:Tensor, s:list[Tensor], F:list[Tensor], n:int, y:Tensor, out:Tensor, scal:tuple, **const):

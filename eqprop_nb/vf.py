@@ -23,7 +23,7 @@ def _jacobian_point(model, s1, s2, beta1, beta2):
     return s1
 
 class VFModel(LayeredModel):
-    "A model given by a vector field F(x, s, θ) (no potential): s ← σ(F) − β′∂ℓ/∂s, learning rule (1/β)(∂F/∂θ)ᵀ(s^β − s⁰) [VF18]."
+    "A model given by a vector field F(x, s, θ) (no potential): s ← σ(F) − β′∂ℓ/∂s, learning rule (1/β)(∂F/∂θ)ᵀ(sᵝ − s⁰) [VF18]."
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False,
                  point:str='first', # where ∂F/∂θ is taken: 'first' (s⁰, as in the papers) or 'mid' ((s¹ + s²)/2)
                  beta_scale:float=1., # the nudge is β·beta_scale (ε for an Euler map: β_d = εβ)
@@ -72,7 +72,7 @@ class _Feedback:
         return self
 
 class VFHopfieldNet(_Feedback, VFModel):
-    "The Hopfield network with separate backward weights: μ_n = ρ′(s_n)⊙(W ρ(s_{n−1}) + B ρ(s_{n+1}) + b) − s_n, Euler step ε [VF18]."
+    "The Hopfield network with separate backward weights: μₙ = ρ′(sₙ)⊙(W ρ(sₙ₋₁) + B ρ(sₙ₊₁) + b) − sₙ, Euler step ε [VF18]."
     def __init__(self, sizes:list[int], act:str|Activation='hardsigmoid', eps:float=0.5, clip:bool=True, point:str='first'):
         check_step_size(eps)
         act = get_activation(act)
@@ -95,7 +95,7 @@ class VFHopfieldNet(_Feedback, VFModel):
 
     @explain_errors
     def mu(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
-        "The vector field μ_n = ρ′(s_n)⊙(W_{n−1}ρ(s_{n−1}) + B_n ρ(s_{n+1}) + b_n) − s_n."
+        "The vector field μₙ = ρ′(sₙ)⊙(Wₙ₋₁ρ(sₙ₋₁) + Bₙ ρ(sₙ₊₁) + bₙ) − sₙ."
         r = [self.act.rho(t) for t in s]
         out = []
         for n, t in enumerate(s):
@@ -109,7 +109,7 @@ class VFHopfieldNet(_Feedback, VFModel):
         return [t + self.eps * m for t, m in zip(s, self.mu(x, s, cache))]
 
 class VFPrototypicalNet(_Feedback, VFModel):
-    "The prototypical model with separate backward weights: s_n ← σ(W_{n−1}s_{n−1} + b + B_n s_{n+1}) [CEP20]."
+    "The prototypical model with separate backward weights: sₙ ← σ(Wₙ₋₁sₙ₋₁ + b + Bₙ sₙ₊₁) [CEP20]."
     affine_input = True   # as `PrototypicalNet`: cache(x) is x W[0]ᵀ + b[0], contrast_grads(first_factor=True) factors that layer's rule
     def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
         super().__init__(sizes, act, clip, point, jacobian=jacobian)
@@ -129,7 +129,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
     @explain_errors
     def field(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
-        "F_n = W_{n−1}s_{n−1} + b_{n−1} + B_n s_{n+1}: the asymmetric twin of ∂Φ/∂s."
+        "Fₙ = Wₙ₋₁sₙ₋₁ + bₙ₋₁ + Bₙ sₙ₊₁: the asymmetric twin of ∂Φ/∂s."
         out = []
         for n in range(len(s)):
             inp = (self.cache(x) if cache is None else cache) if n == 0 else s[n-1] @ self.W[n].T + self.b[n]
@@ -142,7 +142,7 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
                   ) -> list[Tensor]:
-    "The vector-field rule of the prototypical field in closed form: −δ_n r_{n−1}ᵀ for W, −δ_n s_{n+1}ᵀ for B, −δ_n for b, δ_n = σ′(F_n)⊙Δs_n (Δs_n with jacobian='field')."
+    "The vector-field rule of the prototypical field in closed form: −δₙ rₙ₋₁ᵀ for W, −δₙ sₙ₊₁ᵀ for B, −δₙ for b, δₙ = σ′(Fₙ)⊙Δsₙ (Δsₙ with jacobian='field')."
     distinct_betas(beta1, beta2, 'rule')
     at = _jacobian_point(self, s1, s2, beta1, beta2)
     c = -1 / ((beta2 - beta1) * self.beta_scale * len(x))
