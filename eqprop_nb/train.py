@@ -399,7 +399,9 @@ def plot_history(history:list[dict], path:str|Path|None=None, title:str=''):
     from matplotlib.ticker import MaxNLocator, LogLocator, FuncFormatter
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))                  # whole epochs, not 1.25, 1.5, …
     for axis, loc in ((ax.yaxis.set_major_locator, LogLocator(subs=(1, 2, 3, 5))), (ax.yaxis.set_minor_locator, LogLocator(subs=(1, 2, 3, 4, 5, 6, 7, 8, 9)))): axis(loc)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ''))   # 1, 2, 3, 5, 10, not 3×10¹
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))                             # 1, 2, 3, 5, 10, not 3×10¹
+    lo, hi = ax.get_ylim()
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f'{v:g}' if hi < 10 * lo else ''))   # within one decade, 4, 6, 7, … are labelled as well
     ax.legend(); ax.set_title(title)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=100)
