@@ -4,32 +4,27 @@
 
 # %% ../nbs/02c_cnn.ipynb #5894a14d
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import Activation, dense_params, explain_errors
+from .energy import Activation, dense_params, explain_errors, as_whole
 from .discrete import PhiModel
 
 # %% auto #0
-__all__ = ['UNPOOLS', 'whole', 'whole_list', 'conv_shapes', 'ConvNet', 'unpool_mask']
+__all__ = ['UNPOOLS', 'whole_list', 'conv_shapes', 'ConvNet', 'unpool_mask']
 
 # %% ../nbs/02c_cnn.ipynb #5981497f
-def whole(v) -> int|None:
-    "`v` as an int if it is a whole number (Python, numpy, or a 0-d integer tensor), else None; a bool is not one."
-    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not v.is_floating_point() and not v.is_complex() and v.dtype != torch.bool else None
-    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
-
 def whole_list(v) -> list[int]|None:
     "`v` as a list of ints if it is a sequence of whole numbers (a list, tuple, range, numpy array or tensor), else None."
     if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__') or (torch.is_tensor(v) and v.ndim != 1): return None
-    out = [whole(d) for d in v]
+    out = [as_whole(d) for d in v]
     return None if None in out else out
 
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
     "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling), with a clear error if a map vanishes."
-    if whole(kernel) is None or whole(pool) is None or kernel < 1 or pool < 1:
+    if as_whole(kernel) is None or as_whole(pool) is None or kernel < 1 or pool < 1:
         raise ValueError(f'kernel and pool must be whole numbers of at least 1, got kernel={kernel!r}, pool={pool!r}')
     kernel, pool = int(kernel), int(pool)
     shape = whole_list(in_shape)

@@ -9,7 +9,7 @@ import torch
 from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
 from .energy import HopfieldNet, check_beta
-from .ep import EP, relax, update_grads, checked_target, rel_error, whole_steps, check_optimizer
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -61,7 +61,7 @@ class Continual(EP):
             if deferred is None:
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
                 if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
-                    for p, g in zip(params, update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
+                    for p, g in zip(params, _update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
                     self.opt.step()
             else:
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
@@ -110,7 +110,7 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     dS, dT, s = [], [], s_star
     for _ in range(K):
         with torch.no_grad(): s_next = m.step(x, s, beta, y)
-        g = update_grads(m, x, s, s_next, 0., beta)
+        g = _update_grads(m, x, s, s_next, 0., beta)
         dS.append([(a - b) / (beta * getattr(m, 'beta_scale', 1.) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ
         dT.append([-t for t in g])
         with torch.no_grad():

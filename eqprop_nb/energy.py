@@ -11,8 +11,8 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'as_real', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'as_real', 'as_whole', 'check_step_size',
+           'check_beta', 'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -61,14 +61,18 @@ def as_real(v) -> float|None:
         return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
     return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
 
+def as_whole(v) -> int|None:
+    "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
+    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
+    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
+
 def check_step_size(eps):
     "Raise a clear error unless the Euler step `eps` is a positive, finite number."
     e = as_real(eps)
     if e is None or not 0 < e < float('inf'): raise ValueError(f'the Euler step eps must be a positive, finite number, got {eps!r}')
 
 def check_beta(beta, name:str='beta'):
-    "Raise a clear error unless the nudging strength `beta` is a finite number (NaN or inf would fill the states with NaN); a tensor on a GPU is taken as it is (reading it would wait for the device)."
-    if torch.is_tensor(beta) and beta.device.type != 'cpu' and beta.ndim == 0 and beta.is_floating_point(): return
+    "Raise a clear error unless the nudging strength `beta` is a finite number (NaN or inf would fill the states with NaN)."
     b = as_real(beta)
     if b is None or not math.isfinite(b): raise ValueError(f'{name} must be a finite number (a nudging strength), got {beta!r}')
 
@@ -76,7 +80,7 @@ class LayeredModel(nn.Module):
     "Base of the models: a clamped input and a list of free layers, with fixed per-example shapes."
     def __init__(self, shapes:list): # per-example shape of the input, then of each free layer
         super().__init__()
-        whole = lambda d: (isinstance(d, int) and not isinstance(d, bool)) or (torch.is_tensor(d) and d.ndim == 0 and not d.is_floating_point()) or type(d).__name__.startswith('int')
+        whole = lambda d: as_whole(d) is not None
         if isinstance(shapes, (str, bytes)) or not hasattr(shapes, '__iter__') or not all(
                 whole(sh) or (isinstance(sh, (tuple, list, torch.Size)) and all(whole(d) for d in sh)) for sh in shapes):
             raise TypeError(f'the layer sizes must be a list of whole numbers, input first, such as [784, 500, 10], got {shapes!r}')

@@ -173,6 +173,10 @@ def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float,
     for name, s in (('s1', s1), ('s2', s2)):                    # shapes only (the closed forms index the layers and multiply them)
         try: model.check_state(x, s, finite=False)
         except (ValueError, TypeError) as e: raise type(e)(f'{name}, the state nudged with β{name[1]}: {e}') from None
+    return _update_grads(model, x, s1, s2, beta1, beta2)
+
+def _update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+    "`update_grads` without its checks of the states, for the algorithms' own, which `relax` made and checked (C-EP calls it at every step)."
     f = getattr(model, 'contrast_grads', None)
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
 
@@ -202,7 +206,7 @@ def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
     s0 = self.free_phase(x, c)
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
-    for p, g in zip(self.model.parameters(), update_grads(self.model, x, s1, s2, beta1, beta2)): p.grad = g
+    for p, g in zip(self.model.parameters(), _update_grads(self.model, x, s1, s2, beta1, beta2)): p.grad = g
     return s0[-1]
 
 @patch
