@@ -8,7 +8,7 @@ import json, math, statistics, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
-from .data import mnist
+from .data import mnist, as_whole
 from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
@@ -63,8 +63,9 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     if not angles: raise ValueError('give at least one angle (--angles)')
     bad = [a for a in angles if not (isinstance(a, (int, float)) and 0 <= a <= 180)]
     if bad: raise ValueError(f'initial angles lie in [0, 180] degrees, got {", ".join(map(str, bad))} (--angles)')
-    if isinstance(measure_on, bool) or not isinstance(measure_on, int) or measure_on < 1:
+    if (n := as_whole(measure_on)) is None or n < 1:
         raise ValueError(f'measure_on must be a positive whole number of training images, got {measure_on!r} (--measure-on)')
+    measure_on = n
     check_config(cfg0)                                          # every run's settings but the angle, checked before the first trains
     dev, out = pick_device(device), (Path(out) if out is not None else None)
     dtype = getattr(torch, cfg0.dtype)

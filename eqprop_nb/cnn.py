@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import Activation, dense_params, explain_errors, as_whole
+from .energy import Activation, dense_params, explain_errors
+from .data import as_whole
 from .discrete import PhiModel
 
 # %% auto #0

@@ -4,11 +4,12 @@
 
 # %% ../nbs/05b_continual.ipynb #f0e620f0
 from __future__ import annotations
-import copy, math, numbers
+import copy, math
 import torch
 from torch.optim import optimizer as _optim   # the global step hooks live there (torch.optim does not keep the name)
 from torch import Tensor
 from .energy import HopfieldNet, check_beta
+from .data import as_real
 from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
@@ -99,8 +100,9 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     if beta == 0: raise ValueError('beta must be non-zero: the processes divide by β')
     check_beta(beta)
     if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which the processes divide by, overflows')
-    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not 0 <= eta < float('inf'):
+    if (e := as_real(eta)) is None or not 0 <= e < float('inf'):
         raise ValueError(f'eta, the learning rate of the moving weights, must be a number ≥ 0 (0: the limit η → 0), got {eta!r}')
+    eta = e
     if isinstance(model, HopfieldNet):
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     whole_steps(K=K)

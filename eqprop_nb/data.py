@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_data.ipynb #652e7cb4
 from __future__ import annotations
-import gzip, os, struct, zlib
+import gzip, numbers, os, struct, zlib
 from pathlib import Path
 import torch
 
 # %% auto #0
 __all__ = ['MNIST_FILES', 'DataNotFoundError', 'default_data_dir', 'find_mnist', 'read_idx', 'load_mnist', 'shared_data_dir',
-           'mnist', 'one_hot', 'DeviceLoader']
+           'as_real', 'as_whole', 'mnist', 'one_hot', 'DeviceLoader']
 
 # %% ../nbs/00_data.ipynb #50d8ee96
 MNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
@@ -109,6 +109,18 @@ def shared_data_dir() -> Path|None:
     for p in (Path.cwd(), *Path.cwd().parents):
         if find_mnist(p/'shared'/'data'): return p/'shared'/'data'
 
+# %% ../nbs/00_data.ipynb #11f5f87b
+def as_real(v) -> float|None:
+    "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
+    if torch.is_tensor(v):
+        return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
+    return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
+
+def as_whole(v) -> int|None:
+    "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
+    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
+    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
+
 # %% ../nbs/00_data.ipynb #a43a0199
 def mnist(root:str|Path|None=None, # directory holding MNIST
           split:str='train', # 'train' or 'test'
@@ -125,9 +137,8 @@ def mnist(root:str|Path|None=None, # directory holding MNIST
         raise RuntimeError(f'device {str(device)!r} was asked for, but PyTorch sees no CUDA device here; use device="cpu"')
     imgs, labels = load_mnist(root, split, download)
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f'limit must be a positive whole number of examples, not {limit!r}')
-        imgs, labels = imgs[:limit], labels[:limit]
+        if (n := as_whole(limit)) is None or n < 1: raise ValueError(f'limit must be a positive whole number of examples, not {limit!r}')
+        imgs, labels = imgs[:n], labels[:n]
     x = imgs.to(device).to(dtype).div_(255)
     return (x.flatten(1) if flatten else x.unsqueeze(1)), labels.to(device)
 
@@ -141,7 +152,8 @@ def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
     if labels.ndim != 1:
         raise ValueError(f'one_hot needs one class label per example, a tensor of shape (batch,), got shape {tuple(labels.shape)}'
                          + ('; flatten it: labels.view(-1)' if labels.ndim == 2 and labels.shape[1] == 1 else ''))
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f'the number of classes n must be a positive whole number, got {n!r}')
+    if (m := as_whole(n)) is None or m < 1: raise ValueError(f'the number of classes n must be a positive whole number, got {n!r}')
+    n = m
     labels = labels.long()                        # a uint8 index would be read as a boolean mask
     if labels.numel() and (labels.min() < 0 or labels.max() >= n):
         raise ValueError(f'class labels must lie in [0, {n}), got values from {int(labels.min())} to {int(labels.max())}')
@@ -158,9 +170,9 @@ class DeviceLoader:
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f'tensors must have the same length, got {[len(t) for t in tensors]}')
-        whole = lambda v: isinstance(v, int) and not isinstance(v, bool)
-        if not whole(bs) or bs < 1: raise ValueError(f'batch size must be a positive whole number, not {bs!r}')
-        if not whole(seed) or not 0 <= seed < 2**32: raise ValueError(f'seed must be a whole number from 0 to 2**32 − 1, not {seed!r}')
+        if (b := as_whole(bs)) is None or b < 1: raise ValueError(f'batch size must be a positive whole number, not {bs!r}')
+        if (s := as_whole(seed)) is None or not 0 <= s < 2**32: raise ValueError(f'seed must be a whole number from 0 to 2**32 − 1, not {seed!r}')
+        bs, seed = b, s
         self.tensors, self.n, self.bs, self.shuffle, self.seed, self.drop_last = tensors, n, bs, shuffle, seed, drop_last
 
     def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)

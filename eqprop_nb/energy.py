@@ -5,14 +5,15 @@
 # %% ../nbs/01_energy.ipynb #4e6cd2c9
 from __future__ import annotations
 from typing import NamedTuple, Callable
-import math, functools, inspect, numbers
+import math, functools, inspect
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
+from .data import as_real, as_whole
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'as_real', 'as_whole', 'check_step_size',
-           'check_beta', 'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'check_step_size', 'check_beta', 'LayeredModel',
+           'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -54,17 +55,6 @@ def cost(yhat:Tensor, y:Tensor) -> Tensor:
 def check_flag(name:str, v):
     "Raise a clear error unless `v` is True or False (the string 'False' would read as true)."
     if v not in (True, False): raise TypeError(f'{name} must be True or False, got {v!r}')
-
-def as_real(v) -> float|None:
-    "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
-    if torch.is_tensor(v):
-        return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
-    return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
-
-def as_whole(v) -> int|None:
-    "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
-    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
-    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
 
 def check_step_size(eps):
     "Raise a clear error unless the Euler step `eps` is a positive, finite number."

@@ -4,11 +4,12 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, as_real
+from .energy import HopfieldNet, cost, explain_errors, _check_phase
+from .data import as_real, as_whole
 from .data import one_hot
 
 # %% auto #0
@@ -41,7 +42,8 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
           check_finite:bool=True, # False: check shapes only (no host-device synchronization)
           cache:Tensor|None=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
+    if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
+    steps = n
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
         fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)
@@ -111,7 +113,7 @@ def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
 def whole_steps(**counts):
     "Check that each count of time steps (T=…, K=…) is a whole number of at least 1: 2.5 or '5' would be read as something else."
     for k, v in counts.items():
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+        if (n := as_whole(v)) is None or n < 1:
             raise ValueError(f'{k} must be a whole number of steps, at least 1, got {v!r}')
 
 class EP:

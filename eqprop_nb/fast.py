@@ -4,12 +4,12 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, os, sys, time, types, shutil, platform, contextlib, numbers
+import gc, os, sys, time, types, shutil, platform, contextlib
 from pathlib import Path
 import torch
 from torch import Tensor
 from fastcore.script import call_parse, store_true
-from .data import one_hot, mnist, DeviceLoader
+from .data import one_hot, mnist, DeviceLoader, as_whole
 from .ep import check_optimizer
 from .cli import Interrupted
 
@@ -74,10 +74,10 @@ class StepChunks:
     "`relax`'s time steps run `chunk` at a time, each run one call of a `torch.compile`d loop (the mode 'compile' off CUDA: below)."
     def __init__(self, model, chunk:int=CHUNK, # time steps per compiled call; a phase of T steps is T // chunk calls and one shorter call for the rest
                  compile_mode:str='default'):
-        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        if (n := as_whole(chunk)) is None or n < 1:
             raise ValueError(f'chunk is a number of time steps per compiled call and must be a whole number of at least 1, got {chunk!r}')
         if problem := cpu_compiler_problem(): raise RuntimeError(problem)
-        self.fn, self.chunk, self.seen = model.step, chunk, set()   # the model's own step, bound before the fast path puts anything in its place
+        self.fn, self.chunk, self.seen = model.step, n, set()   # the model's own step, bound before the fast path puts anything in its place
         self.code = StepChunks._steps.__code__.replace()    # a code object of its own: Dynamo counts recompilations per code object
         self.run = torch.compile(types.MethodType(types.FunctionType(self.code, globals()), self), dynamic=False, mode=compile_mode)
     def _steps(self, x, s, n, beta, y, c):
@@ -117,11 +117,11 @@ class FastPath:
         if not (hasattr(algo, 'draw_betas') and hasattr(algo, 'step_with')):
             raise TypeError(f'{type(algo).__name__} has no draw_betas/step_with, which the fast path needs '
                             '(the host-side draws of a batch, then its device work); EP, Continual and BPTT have them')
-        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 1:
+        if (n := as_whole(warmup)) is None or n < 1:
             raise ValueError(f'warmup must be a whole number of batches, at least 1 (the first batches initialize lazily), got {warmup!r}')
         check_optimizer(algo.model, opt)
         p = next(algo.model.parameters())
-        self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, int(warmup), p.device
+        self.algo, self.opt, self.mode, self.warmup, self.device = algo, opt, mode, n, p.device
         if chunk != CHUNK and not (mode == 'compile' and self.device.type != 'cuda'):
             raise ValueError(f"chunk applies to the mode 'compile' off CUDA (`StepChunks`), not to {mode!r} on {self.device}")
         self.graphed = mode != 'eager' and self.device.type == 'cuda'

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time, json, sys
 from pathlib import Path
 import torch
-from .data import mnist, DeviceLoader
+from .data import mnist, DeviceLoader, as_whole
 from .train import get_config, setup_training, run_epoch, evaluate, pick_device, lr_factor
 
 # %% auto #0
@@ -32,7 +32,8 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     if not presets: raise ValueError('give at least one preset to time')
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
         raise ValueError(f'target is a test error as a fraction in [0, 1), got {target!r}' + (f' (for {target}% pass {target / 100})' if isinstance(target, (int, float)) and 1 <= target < 100 else ''))
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1: raise ValueError(f'max_epochs must be a whole number of at least 1, got {max_epochs!r}')
+    if (n := as_whole(max_epochs)) is None or n < 1: raise ValueError(f'max_epochs must be a whole number of at least 1, got {max_epochs!r}')
+    max_epochs = n
     dev = pick_device(device)
     out = {}
     for name in presets:

@@ -4,14 +4,14 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, numbers
+import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
-from .data import mnist, DeviceLoader, one_hot
+from .data import mnist, DeviceLoader, one_hot, as_whole
 from .energy import HopfieldNet, ACTIVATIONS, Activation
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
@@ -322,8 +322,8 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
     if len(x) == 0: raise ValueError('evaluate needs at least one example, got an empty set')
-    if isinstance(bs, bool) or not isinstance(bs, numbers.Integral) or bs < 1: raise ValueError(f'bs must be a positive whole number of examples per batch, got {bs!r}')
-    bs, classes = int(bs), algo.model.sizes[-1]
+    if (n := as_whole(bs)) is None or n < 1: raise ValueError(f'bs must be a positive whole number of examples per batch, got {bs!r}')
+    bs, classes = n, algo.model.sizes[-1]
     if not torch.is_tensor(y): raise TypeError(f'evaluate takes the labels as a tensor, got a {type(y).__name__}; convert them first (torch.as_tensor)')
     if y.ndim == 2 and y.shape[0] == len(x) and y.shape[1] > 1:                            # one-hot rows
         if y.shape[1] != classes: raise ValueError(f'the one-hot rows have {y.shape[1]} columns, and the model {classes} classes')
