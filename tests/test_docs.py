@@ -55,8 +55,16 @@ def unshown_outputs(nb):
         if c.cell_type != 'code' or c.directives_.keys() & SKIPPED_ON_PAGE: continue
         if str(c.directives_.get('eval:', [''])[0]).lower() == 'false' or str(c.directives_.get('include:', [''])[0]).lower() == 'false': continue
         src = c.source
-        if ('print(' in src or 'plt.show(' in src or 'display(' in src) and not c.get('outputs'): bad.append(src.splitlines()[0] + ' …')
+        if ('print(' in src or 'plt.show(' in src or 'display(' in src or ends_in_a_value(src)) and not c.get('outputs'): bad.append(src.splitlines()[0] + ' …')
     return bad
+
+def ends_in_a_value(src:str) -> bool:
+    "Whether the cell's last statement is an expression Jupyter shows (a name, a dict, a comprehension; not a call, which may return None, nor a line ending in ';')."
+    import ast
+    lines = [l for l in src.splitlines() if not l.lstrip().startswith(('%', '!'))]
+    try: body = ast.parse('\n'.join(lines)).body
+    except SyntaxError: return False
+    return bool(body) and not src.rstrip().endswith(';') and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, (ast.Call, ast.Await, ast.Constant))
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
 def test_every_shown_cell_that_prints_has_its_output(nb):
@@ -64,10 +72,13 @@ def test_every_shown_cell_that_prints_has_its_output(nb):
     assert not bad, f'{nb.name}: these cells print or plot but have no saved output (run them and save the notebook): {bad}'
 
 def test_the_output_check_sees_a_printing_cell_without_output(tmp_path):
+    "A cell that prints, or ends in a value, without its output is flagged; one with it, a hidden one, an assignment, a call and a ';' are not."
     import json
     nb = tmp_path/'x.ipynb'
     cell = lambda src, outs=(): dict(cell_type='code', metadata={}, outputs=list(outs), execution_count=None, source=src)
     nb.write_text(json.dumps(dict(nbformat=4, nbformat_minor=5, metadata={}, cells=[
         cell("print('a')"), cell("print('b')", [dict(output_type='stream', name='stdout', text=['b\n'])]),
-        cell("#| hide\nprint('c')"), cell("#| slow\nprint('d')"), cell("x = 1")])))
-    assert unshown_outputs(nb) == ["print('a') …"], unshown_outputs(nb)
+        cell("#| hide\nprint('c')"), cell("#| slow\nprint('d')"), cell("x = 1"),
+        cell("r = dict(a=1)\n{k: v for k, v in r.items()}"), cell("x"), cell("x;"), cell("f(x)"), cell("'doc'"),
+        cell("y", [dict(output_type='execute_result', data={'text/plain': ['1']}, metadata={}, execution_count=None)])])))
+    assert unshown_outputs(nb) == ["print('a') …", "r = dict(a=1) …", "x …"], unshown_outputs(nb)
