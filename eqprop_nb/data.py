@@ -109,7 +109,7 @@ def shared_data_dir() -> Path|None:
     for p in (Path.cwd(), *Path.cwd().parents):
         if find_mnist(p/'shared'/'data'): return p/'shared'/'data'
 
-# %% ../nbs/00_data.ipynb #11f5f87b
+# %% ../nbs/00_data.ipynb #393c54b7
 def as_real(v) -> float|None:
     "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
     if torch.is_tensor(v):

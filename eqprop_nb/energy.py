@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_energy.ipynb #4e6cd2c9
 from __future__ import annotations
-from typing import NamedTuple, Callable
+from typing import Callable
+from dataclasses import dataclass
 import math, functools, inspect
 import torch
 from torch import nn, Tensor
@@ -16,7 +17,8 @@ __all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 
            'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
-class Activation(NamedTuple):
+@dataclass(frozen=True)
+class Activation:
     "A rate function ρ, its derivative ρ′, and the interval the states are clipped to (or None)."
     name: str
     rho: Callable[[Tensor], Tensor]
