@@ -8,6 +8,7 @@ import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, r
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
+from typing import Protocol
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
@@ -514,6 +515,11 @@ def _restore(ckpt_path, algo, opt, ident):
                              'put the run\'s own checkpoint.pt back, or start afresh with another --out') from None
     return ck['history']
 
+# %% ../nbs/03_train.ipynb #03cef162
+class EpochRunner(Protocol):
+    "What trains an epoch in place of the harness loop (`fast.FastPath` is one): the same records as `train_epoch`."
+    def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict: ...
+
 # %% ../nbs/03_train.ipynb #334c1142
 def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or None for `Config()` defaults
           out:str|Path|None=None, # directory for checkpoint.pt, metrics.json, config.json, learning_curves.png; None: keep nothing
@@ -627,7 +633,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
             if set_tf32: torch.backends.cuda.matmul.allow_tf32 = False
     return Run(cfg, algo, history, out)
 
-def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner=None, progress:bool=False) -> dict:
+def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner:EpochRunner|None=None, progress:bool=False) -> dict:
     "One epoch at the learning rates `cfg`'s schedule gives it, by the harness loop or by `runner` (a `fast.FastPath`): `lr_factor`, training error, seconds."
     f = set_learning_rates(cfg, opt, epoch)
     return dict(lr_factor=f) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress))
