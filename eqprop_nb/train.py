@@ -515,7 +515,7 @@ def _restore(ckpt_path, algo, opt, ident):
                              'put the run\'s own checkpoint.pt back, or start afresh with another --out') from None
     return ck['history']
 
-# %% ../nbs/03_train.ipynb #03cef162
+# %% ../nbs/03_train.ipynb #466115ee
 class EpochRunner(Protocol):
     "What trains an epoch in place of the harness loop (`fast.FastPath` is one): the same records as `train_epoch`."
     def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict: ...
