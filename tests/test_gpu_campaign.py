@@ -39,10 +39,13 @@ def test_campaign_dry_run_on_the_cpu(tmp_path, data_dir):
 
 
 def test_campaign_parts(tmp_path, data_dir):
-    "PARTS picks what a call runs (the dry run above takes the default, conv, tte and train): here the profile and trainings picked by TRAIN."
-    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 180, 300, PARTS='prof train', TRAIN='eb cep1 cvfc cvff ebc cep1c', PINS='0')
+    "PARTS picks what a call runs (the dry run above takes the default, conv, tte and train): here the profile, the one-epoch check and trainings picked by TRAIN."
+    rc, log, out, runs = campaign(tmp_path/'b', data_dir, 180, 300, PARTS='prof acc1 train', TRAIN='eb cep1 cvfc cvff ebc cep1c', PINS='0')
     assert rc == 0, log[-3000:]
-    assert sorted(f.name for f in out.iterdir()) == ['log.txt', 'prof_conv.txt', 'runs.json', 'runs.tgz'], log[-3000:]   # no conv, no tte
+    assert sorted(f.name for f in out.iterdir()) == ['acc1.json', 'log.txt', 'prof_conv.txt', 'runs.json', 'runs.tgz'], log[-3000:]   # no conv, no tte
+    acc = json.loads((out/'acc1.json').read_text())      # on the CPU the eager fast path is the loop, weight for weight
+    assert [(r['seed'], r['modes'], r['max_weight_difference']) for r in acc] == [(0, ['off', 'eager'], 0.), (1, ['off', 'eager'], 0.)], acc
+    assert all(len(set(r['test_error'])) == 1 for r in acc) and acc[0]['test_error'] != acc[1]['test_error'], acc
     prof = (out/'prof_conv.txt').read_text()
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
     cool = [f'{p}-cool-s{s}' for p in ('cep-1h', 'cvf-1h', 'cvf-1h-field', 'eb-1h') for s in (0, 1)]
