@@ -3,7 +3,7 @@ DATA ?= $(firstword $(EQPROP_DATA) $(wildcard ../shared/data))
 ARGS ?=
 VENV = . .venv/bin/activate &&
 
-.PHONY: setup train test docs export
+.PHONY: setup train test docs export stale
 setup:
 	bash .ci/setup
 train: setup
@@ -13,4 +13,6 @@ test:
 docs: setup
 	$(VENV) PATH="$$PATH$$(command -v quarto >/dev/null || echo :$$PWD/.ci/bin)" nbdev_docs
 export: setup
-	$(VENV) nbdev_export && nbdev_clean
+	$(VENV) nbdev_clean && nbdev_export
+stale: setup
+	$(VENV) cd nbs && python ../.ci/stale_outputs.py $(or $(NBS),[0-9]*.ipynb)

@@ -82,3 +82,19 @@ def test_the_output_check_sees_a_printing_cell_without_output(tmp_path):
         cell("r = dict(a=1)\n{k: v for k, v in r.items()}"), cell("x"), cell("x;"), cell("f(x)"), cell("'doc'"),
         cell("y", [dict(output_type='execute_result', data={'text/plain': ['1']}, metadata={}, execution_count=None)])])))
     assert unshown_outputs(nb) == ["print('a') …", "r = dict(a=1) …", "x …"], unshown_outputs(nb)
+
+def test_stale_outputs_finds_a_saved_output_older_code_made(tmp_path):
+    "`make stale` (.ci/stale_outputs.py) runs a notebook and names the visible cells whose printed output is not what the saved one says; hidden and slow cells, figures, what goes to stderr and temporary paths are left out."
+    import importlib.util, json
+    spec = importlib.util.spec_from_file_location('stale_outputs', Path(__file__).parent.parent/'.ci'/'stale_outputs.py')
+    so = importlib.util.module_from_spec(spec); spec.loader.exec_module(so)
+    out = lambda text: [dict(output_type='stream', name='stdout', text=[text])]
+    cell = lambda src, outs=(): dict(cell_type='code', metadata={}, outputs=list(outs), execution_count=None, source=src)
+    nb = tmp_path/'x.ipynb'
+    nb.write_text(json.dumps(dict(nbformat=4, nbformat_minor=5, metadata={}, cells=[
+        cell("print(1 + 1)", out('3\n')), cell("print('same')", out('same\n')), cell("#| hide\nprint(4)", out('5\n')),
+        cell("#| slow\nprint(6)", out('7\n')), cell("import tempfile; print(tempfile.mkdtemp())", out('/tmp/tmpabc123\n')),
+        cell("import sys; print('a warning', file=sys.stderr)"),
+        cell("x = 8\nx", [dict(output_type='execute_result', data={'text/plain': ['9']}, metadata={}, execution_count=None)])])))
+    found = so.check(nb)
+    assert [(i, first, diff) for i, first, diff in found] == [(0, 'print(1 + 1)', ['@@ -1 +1 @@', '-3', '+2']), (6, 'x = 8', ['@@ -1 +1 @@', '-9', '+8'])], found
