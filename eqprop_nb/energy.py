@@ -4,8 +4,7 @@
 
 # %% ../nbs/01_energy.ipynb #4e6cd2c9
 from __future__ import annotations
-from typing import Callable
-from dataclasses import dataclass
+from typing import NamedTuple, Callable
 import math, functools, inspect
 import torch
 from torch import nn, Tensor
@@ -17,9 +16,8 @@ __all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 
            'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
-@dataclass(frozen=True)
-class Activation:
-    "A rate function ρ, its derivative ρ′, and the interval the states are clipped to (or None)."
+class Activation(NamedTuple):
+    "A rate function ρ, its derivative ρ′, and the interval the states are clipped to (or None): `Activation(name, rho, rhop, bounds=None)`."
     name: str
     rho: Callable[[Tensor], Tensor]
     rhop: Callable[[Tensor], Tensor]

@@ -120,7 +120,7 @@ DEFAULT_PRESET = 'ep17-1h'                        # what get_config, train and e
 
 def _plain(v):
     "A setting as plain Python: numpy scalars to float, int, bool or str, tuples to lists (checkpoints and config.json hold only these)."
-    if isinstance(v, (list, tuple)): return [_plain(t) for t in v]
+    if isinstance(v, (list, tuple)) and not hasattr(v, '_fields'): return [_plain(t) for t in v]     # a NamedTuple (an `Activation`) stays itself, for check_config to name
     if type(v).__module__ == 'numpy' and hasattr(v, 'tolist'): return _plain(v.tolist())   # scalars and arrays alike
     return v
 
