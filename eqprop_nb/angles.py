@@ -8,7 +8,7 @@ import json, math, statistics, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
-from .data import mnist, as_whole
+from .data import mnist, as_whole, as_real
 from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
@@ -61,7 +61,8 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         raise TypeError(f'angles is a list of initial angles in degrees, e.g. [0, 45, 90], got {angles!r} (--angles 0,45,90)')
     angles = list(angles)
     if not angles: raise ValueError('give at least one angle (--angles)')
-    bad = [a for a in angles if not (isinstance(a, (int, float)) and 0 <= a <= 180)]
+    bad = [a for a in angles if (v := as_real(a)) is None or not 0 <= v <= 180]
+    angles = [a if type(a) in (int, float) else as_real(a) for a in angles]   # numpy and 0-d tensor angles as floats (config.json holds them)
     if bad: raise ValueError(f'initial angles lie in [0, 180] degrees, got {", ".join(map(str, bad))} (--angles)')
     if (n := as_whole(measure_on)) is None or n < 1:
         raise ValueError(f'measure_on must be a positive whole number of training images, got {measure_on!r} (--measure-on)')

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time, json, sys
 from pathlib import Path
 import torch
-from .data import mnist, DeviceLoader, as_whole
+from .data import mnist, DeviceLoader, as_whole, as_real
 from .train import get_config, setup_training, run_epoch, evaluate, pick_device, lr_factor
 
 # %% auto #0
@@ -26,12 +26,14 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     if overrides.get('warmup'):                       # the name this argument had until 2026-12-06: say which one it now is
         print(f"note: warmup={overrides['warmup']} is Config.warmup, epochs of learning-rate warm-up; the untimed throwaway batches are "
               'warmup_batches', file=sys.stderr, flush=True)
-    if isinstance(warmup_batches, bool) or not isinstance(warmup_batches, int) or warmup_batches < 0:
+    if (n := as_whole(warmup_batches)) is None or n < 0:
         raise ValueError(f'warmup_batches is a number of batches (0 or more), got {warmup_batches!r}')
+    warmup_batches = n
     if isinstance(presets, str): presets = [presets]                 # one preset named alone
     if not presets: raise ValueError('give at least one preset to time')
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 <= target < 1:
-        raise ValueError(f'target is a test error as a fraction in [0, 1), got {target!r}' + (f' (for {target}% pass {target / 100})' if isinstance(target, (int, float)) and 1 <= target < 100 else ''))
+    if (t := as_real(target)) is None or not 0 <= t < 1:
+        raise ValueError(f'target is a test error as a fraction in [0, 1), got {target!r}' + (f' (for {t:g}% pass {t / 100:g})' if t is not None and 1 <= t < 100 else ''))
+    target = t
     if (n := as_whole(max_epochs)) is None or n < 1: raise ValueError(f'max_epochs must be a whole number of at least 1, got {max_epochs!r}')
     max_epochs = n
     dev = pick_device(device)

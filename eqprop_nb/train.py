@@ -554,10 +554,11 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
         raise ValueError(f"sizes {','.join(map(str, cfg.sizes))} do not fit MNIST: " + ('the layers after the convolutions end with 10, its classes' if cfg.model == 'conv' else
                          'they start with 784 (its 28×28 pixels) and end with 10 (its classes), e.g. 784,500,10') + ' (--sizes)')
     for k, v in (('limit_train', limit_train), ('limit_test', limit_test)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+        if v is not None and ((n := as_whole(v)) is None or n < 1):
             raise ValueError(f'{_flag_name(k)} must be a positive number of examples, got {v!r}')
-    seed = _plain(seed)
-    if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
+    limit_train, limit_test = (v if v is None else as_whole(v) for v in (limit_train, limit_test))   # numpy or 0-d tensor counts as ints: config.json holds them
+    if (s := as_whole(seed)) is None: raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
+    seed, val = s, (as_whole(val) if as_whole(val) is not None else val)    # val's range is checked once the data are loaded
     if not 0 <= seed < 2**32: raise ValueError(f'seed must lie between 0 and 2**32 − 1, got {seed} (--seed)')   # the loader derives a seed per epoch from it
     if out is not None and not isinstance(out, (str, os.PathLike)): raise TypeError(f'out is a folder path, got {out!r} (--out)')
     if out is not None and not str(out).strip(): raise ValueError("out is empty: give a folder for the run's files, or None to keep nothing (--out)")

@@ -95,6 +95,7 @@ def test_stale_outputs_finds_a_saved_output_older_code_made(tmp_path):
         cell("print(1 + 1)", out('3\n')), cell("print('same')", out('same\n')), cell("#| hide\nprint(4)", out('5\n')),
         cell("#| slow\nprint(6)", out('7\n')), cell("import tempfile; print(tempfile.mkdtemp())", out('/tmp/tmpabc123\n')),
         cell("import sys; print('a warning', file=sys.stderr)"),
+        cell("pass", [dict(output_type='display_data', data={'image/png': 'iVBORw0K', 'text/plain': ['<Figure size 640x480 with 1 Axes>']}, metadata={})]),
         cell("x = 8\nx", [dict(output_type='execute_result', data={'text/plain': ['9']}, metadata={}, execution_count=None)])])))
     found = so.check(nb)
-    assert [(i, first, diff) for i, first, diff in found] == [(0, 'print(1 + 1)', ['@@ -1 +1 @@', '-3', '+2']), (6, 'x = 8', ['@@ -1 +1 @@', '-9', '+8'])], found
+    assert [(i, first, diff) for i, first, diff in found] == [(0, 'print(1 + 1)', ['@@ -1 +1 @@', '-3', '+2']), (7, 'x = 8', ['@@ -1 +1 @@', '-9', '+8'])], found
