@@ -140,14 +140,18 @@ class FastPath:
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
     def bind(self, x:Tensor, labels:Tensor):
-        "Use this resident data set: one-hot targets made (and the labels checked) once; graphs of another data set dropped."
+        "Use this resident data set: one-hot targets made (and the labels checked) once; graphs of another data set dropped. `labels` are class labels, or one-hot rows as the harness loop takes them."
         if self.data is not None and self.data[0] is x and self.data[1] is labels: return
         if x.device != self.device: raise ValueError(f'the data set is on {x.device} but the model is on {self.device}; keep both on one device')
-        self.data = (x, labels, one_hot(labels, self.algo.model.sizes[-1], x.dtype))
+        classes = self.algo.model.sizes[-1]
+        if torch.is_tensor(labels) and labels.ndim == 2 and labels.is_floating_point():          # one-hot rows: their classes for the error count
+            if labels.shape != (len(x), classes): raise ValueError(f'the one-hot rows have shape {tuple(labels.shape)}; the model wants ({len(x)}, {classes})')
+            self.data = (x, labels, labels.to(x.dtype), labels.argmax(1))
+        else: self.data = (x, labels, one_hot(labels, classes, x.dtype), labels)
         self.graphs.clear(); self.seen.clear()
 
     def _body(self, idx:Tensor, betas:tuple):
-        x, labels, y = self.data
+        x, _, y, labels = self.data
         m = self.algo.model
         if self.step is not None: m.step = self.step                  # the compiled step shadows the method, for this batch only
         if self.chunks is not None: m.step_chunks = self.chunks      # and on the CPU, `relax` hands its steps to the compiled chunks
@@ -185,6 +189,7 @@ class FastPath:
     def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
         "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error and the seconds taken."
         from tqdm.auto import tqdm
+        if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')
         self.bind(*dl.tensors[:2])
         lrs = tuple(float(g['lr']) for g in self.opt.param_groups)
         if lrs != self.lrs: self.graphs.clear(); self.seen.clear(); self.lrs = lrs      # captured anew with the new learning rates
