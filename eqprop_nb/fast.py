@@ -144,9 +144,11 @@ class FastPath:
         if self.data is not None and self.data[0] is x and self.data[1] is labels: return
         if x.device != self.device: raise ValueError(f'the data set is on {x.device} but the model is on {self.device}; keep both on one device')
         classes = self.algo.model.sizes[-1]
-        if torch.is_tensor(labels) and labels.ndim == 2 and labels.is_floating_point():          # one-hot rows: their classes for the error count
+        if torch.is_tensor(labels) and labels.device != x.device: raise ValueError(f'the labels are on {labels.device} and the inputs on {x.device}; keep both on one device')
+        if torch.is_tensor(labels) and labels.ndim == 2:                                        # one-hot rows: their classes for the error count
+            if labels.dtype != x.dtype: raise TypeError(f'the one-hot rows are {labels.dtype} and the inputs {x.dtype}: convert them (y.to(x)), as a training step wants')
             if labels.shape != (len(x), classes): raise ValueError(f'the one-hot rows have shape {tuple(labels.shape)}; the model wants ({len(x)}, {classes})')
-            self.data = (x, labels, labels.to(x.dtype), labels.argmax(1))
+            self.data = (x, labels, labels, labels.argmax(1))
         else: self.data = (x, labels, one_hot(labels, classes, x.dtype), labels)
         self.graphs.clear(); self.seen.clear()
 
