@@ -29,14 +29,18 @@ def sgd_rates(opt) -> dict|None:
         for p in g['params']: lr[id(p)] = float(g['lr'])
     return lr
 
+def _check_inverse_beta(beta, zero:str, uses:str):
+    "Raise a clear error unless β is a finite number, non-zero, and not so small that 1/β overflows: `zero` and `uses` say what takes 1/β."
+    check_beta(beta)
+    if beta == 0: raise ValueError(f'beta must be non-zero: {zero}')
+    if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which {uses}, overflows')
+
 class Continual(EP):
     "Continual EP [CEP20]: T free steps, then K nudged steps each followed by a local weight update (C-EP; C-VF on a vector-field model)."
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
                  random_sign:bool=False, seed:int=0, check_finite:bool=True, opt:torch.optim.Optimizer|None=None,
                  defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
-        check_beta(beta)
-        if beta == 0: raise ValueError('beta must be non-zero: the continual update divides by β')
-        if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which the continual update multiplies by, overflows')
+        _check_inverse_beta(beta, 'the continual update divides by β', 'the continual update multiplies by')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
         if opt is not None: check_optimizer(model, opt, 'opt')
         self.opt, self.defer_first = opt, defer_first
@@ -97,9 +101,7 @@ class Continual(EP):
 # %% ../nbs/05b_continual.ipynb #04e04e28
 def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, eta:float, K:int):
     "ΔC-EP_s(η, β, t) and ΔC-EP_θ(η, β, t) for t = 0..K−1, on a copy of `model` whose weights move by SGD with rate η."
-    if beta == 0: raise ValueError('beta must be non-zero: the processes divide by β')
-    check_beta(beta)
-    if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which the processes divide by, overflows')
+    _check_inverse_beta(beta, 'the processes divide by β', 'the processes divide by')
     if (e := as_real(eta)) is None or not 0 <= e < float('inf'):
         raise ValueError(f'eta, the learning rate of the moving weights, must be a number ≥ 0 (0: the limit η → 0), got {eta!r}')
     eta = e

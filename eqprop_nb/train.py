@@ -558,7 +558,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
             raise ValueError(f'{_flag_name(k)} must be a positive number of examples, got {v!r}')
     limit_train, limit_test = (v if v is None else as_whole(v) for v in (limit_train, limit_test))   # numpy or 0-d tensor counts as ints: config.json holds them
     if (s := as_whole(seed)) is None: raise ValueError(f'seed must be a whole number, got {seed!r} (--seed)')
-    seed, val = s, (as_whole(val) if as_whole(val) is not None else val)    # val's range is checked once the data are loaded
+    seed, val = s, (v if (v := as_whole(val)) is not None else val)       # val's range is checked once the data are loaded
     if not 0 <= seed < 2**32: raise ValueError(f'seed must lie between 0 and 2**32 − 1, got {seed} (--seed)')   # the loader derives a seed per epoch from it
     if out is not None and not isinstance(out, (str, os.PathLike)): raise TypeError(f'out is a folder path, got {out!r} (--out)')
     if out is not None and not str(out).strip(): raise ValueError("out is empty: give a folder for the run's files, or None to keep nothing (--out)")
