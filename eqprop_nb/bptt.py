@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps
+from .ep import relax, checked_target, whole_steps, in_place
 from .discrete import PrototypicalNet
 
 # %% auto #0
@@ -31,7 +31,7 @@ class BPTT:
     def loss(self, x:Tensor, y:Tensor) -> tuple[Tensor, list[Tensor]]:
         "L = mean over the batch of ½‖ŷ_T − y‖², with the graph of the last K steps; also returns s_T."
         with torch.enable_grad(): c = self.model.cache(x)     # the input drive once per batch, tracked for the last K steps
-        fused = 'relax_kernel' in self.model.__dict__        # a fused kernel in place computes its own drive
+        fused = in_place(self.model, 'relax_kernel') is not None   # a fused kernel in place computes its own drive
         s = relax(self.model, x, self.model.init_state(x), self.T - self.K, check_finite=self.check_finite, cache=None if fused or c is None else c.detach())
         with torch.enable_grad():
             for _ in range(self.K): s = self.model.step(x, s, cache=c)

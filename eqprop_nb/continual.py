@@ -10,7 +10,7 @@ from torch.optim import optimizer as _optim   # the global step hooks live there
 from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -57,7 +57,7 @@ class Continual(EP):
             raise RuntimeError('Continual applies its updates during the second phase and needs the optimizer: call attach(opt) first '
                                '(train() does it)')
         params = list(self.model.parameters())
-        fused = self.model.__dict__.get('update_kernel')   # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
+        fused = in_place(self.model, 'update_kernel')       # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
         deferred = self.deferred_first(len(x)) if fused is None else None
         if deferred is not None:                           # W[0] and b[0] move at the end; the drive x W[0]ᵀ + b[0] follows them on the way
             W0, b0, lw, lb = deferred
@@ -85,7 +85,7 @@ class Continual(EP):
         "(W[0], b[0], their learning rates) if the first layer's updates can wait to the end of the second phase with the same values, else None."
         m = self.model
         if not (self.defer_first and vars(type(m)).get('affine_input', False)): return None    # declared by the class itself: a subclass may change cache or the rule
-        if 'relax_kernel' in m.__dict__ or 'update_kernel' in m.__dict__: return None
+        if in_place(m, 'relax_kernel') is not None or in_place(m, 'update_kernel') is not None: return None
         if batch is not None and batch > m.W[0].shape[1]: return None
         lr = sgd_rates(self.opt)                           # a sum of SGD steps is one step of the sum; momentum or decay would not be
         if lr is None or id(m.W[0]) not in lr or id(m.b[0]) not in lr: return None

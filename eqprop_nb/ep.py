@@ -13,8 +13,8 @@ from .data import as_real, as_whole
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['euler_step', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'EP', 'as_target',
-           'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error',
+           'whole_steps', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -38,6 +38,13 @@ def step(self:HopfieldNet, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|Non
     return euler_step(self, x, s, beta, y, cache)
 
 # %% ../nbs/02_ep.ipynb #fef1d924
+IN_PLACE = ('relax_kernel', 'update_kernel', 'step_chunks')  # what the fast path may put on a model instance (06a_fast, 06c_kernels)
+
+def in_place(model, name:str):
+    "The `name` the fast path has put in place on this model instance (one of `IN_PLACE`), or None: the one place that reads them."
+    if name not in IN_PLACE: raise ValueError(f'in_place: {name!r} is none of {IN_PLACE}')
+    return model.__dict__.get(name)
+
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
           check_finite:bool=True, # False: check shapes only (no host-device synchronization)
           cache:Tensor|None=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
@@ -46,12 +53,12 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     steps = n
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
-        fused = model.__dict__.get('relax_kernel')       # a whole-phase kernel put in place by the fast path (kernels notebook)
+        fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
         if fused is not None:
             if cache is not None: raise ValueError("relax: a fused relaxation kernel reads the weights itself and takes no cache; pass cache=None")
             return fused(x, s, steps, beta, y)
         c = model.cache(x) if cache is None else cache
-        chunks = model.__dict__.get('step_chunks')      # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
+        chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
         if chunks is not None: return chunks(x, s, steps, beta, y, c)
         for _ in range(steps): s = model.step(x, s, beta, y, c)
     return s
@@ -198,7 +205,7 @@ def check_optimizer(model, opt, who:str='the optimizer'):
 
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."
-    if 'relax_kernel' in model.__dict__: return None
+    if in_place(model, 'relax_kernel') is not None: return None
     with torch.no_grad(): return model.cache(x)
 
 @patch
