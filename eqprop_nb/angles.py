@@ -109,7 +109,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
 @call_parse
 def eqprop_angles(preset:str='cvf-1h', # a preset with a vector-field model
                   angles:str='0,30,60,80,90,100,120', # initial angles between W and Bᵀ (degrees), comma-separated
-                  data:str=None, # MNIST directory
+                  data:str=None, # MNIST directory (default: $EQPROP_DATA, else download to ~/.cache/eqprop_nb/data)
                   out:str='runs/angles', # output directory
                   device:str='auto', # auto, cpu, cuda or cuda:N
                   seed:int=0, # random seed (the same for every angle)

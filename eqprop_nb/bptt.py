@@ -8,7 +8,8 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps, in_place
+from .ep import relax, checked_target, whole_steps, in_place, check_model
+from .data import check_flag
 from .discrete import PrototypicalNet
 
 # %% auto #0
@@ -20,6 +21,7 @@ class BPTT:
     def __init__(self, model, T:int=20, # free-phase time steps
                  K:int|None=None, # steps back-propagated through; None: all T
                  check_finite:bool=True):
+        check_model(model, 'BPTT'); check_flag('check_finite', check_finite)
         whole_steps(T=T, **({} if K is None else dict(K=K)))
         self.model, self.T, self.check_finite = model, int(T), check_finite
         self.K = self.T if K is None else min(int(K), self.T)
@@ -30,6 +32,7 @@ class BPTT:
 
     def loss(self, x:Tensor, y:Tensor) -> tuple[Tensor, list[Tensor]]:
         "L = mean over the batch of ½‖ŷ_T − y‖², with the graph of the last K steps; also returns s_T."
+        y = checked_target(self.model, x, y)                 # class labels become one-hot rows (a (batch,) tensor would broadcast)
         with torch.enable_grad(): c = self.model.cache(x)     # the input drive once per batch, tracked for the last K steps
         fused = in_place(self.model, 'relax_kernel') is not None   # a fused kernel in place computes its own drive
         s = relax(self.model, x, self.model.init_state(x), self.T - self.K, check_finite=self.check_finite, cache=None if fused or c is None else c.detach())
@@ -43,7 +46,7 @@ class BPTT:
 
     def step_with(self, x:Tensor, y:Tensor) -> Tensor:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
-        L, s = self.loss(x, checked_target(self.model, x, y))
+        L, s = self.loss(x, y)
         for p, g in zip(self.model.parameters(), torch.autograd.grad(L, list(self.model.parameters()), allow_unused=True)):
             p.grad = torch.zeros_like(p) if g is None else g
         return s[-1].detach()

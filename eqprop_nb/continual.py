@@ -10,6 +10,7 @@ from torch.optim import optimizer as _optim   # the global step hooks live there
 from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
+from .data import check_flag
 from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
@@ -43,6 +44,7 @@ class Continual(EP):
         _check_inverse_beta(beta, 'the continual update divides by β', 'the continual update multiplies by')
         super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
         if opt is not None: check_optimizer(model, opt, 'opt')
+        check_flag('defer_first', defer_first)
         self.opt, self.defer_first = opt, defer_first
 
     def attach(self, opt):

@@ -9,8 +9,28 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['MNIST_FILES', 'DataNotFoundError', 'default_data_dir', 'find_mnist', 'read_idx', 'load_mnist', 'shared_data_dir',
-           'as_real', 'as_whole', 'mnist', 'one_hot', 'DeviceLoader']
+__all__ = ['MNIST_FILES', 'as_real', 'as_whole', 'check_flag', 'DataNotFoundError', 'default_data_dir', 'find_mnist', 'read_idx',
+           'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'DeviceLoader']
+
+# %% ../nbs/00_data.ipynb #393c54b7
+def as_real(v) -> float|None:
+    "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
+    if torch.is_tensor(v):
+        return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
+    return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
+
+def as_whole(v) -> int|None:
+    "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
+    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
+    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
+
+def check_flag(name:str, v, none:bool=False): # none: None is allowed too (a default decided later)
+    "Raise a clear error unless `v` is True or False (or None, with `none`): the string 'False' would read as true."
+    if none and v is None: return
+    try: ok = not isinstance(v, (str, bytes)) and v in (True, False)
+    except (RuntimeError, ValueError): ok = False           # a tensor or array of several values
+    if not ok:
+        raise TypeError(f'{name} must be True or False{" (or None)" * none}, got {v!r}')
 
 # %% ../nbs/00_data.ipynb #50d8ee96
 MNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
@@ -58,8 +78,12 @@ def read_idx(path) -> torch.Tensor:
 
 # %% ../nbs/00_data.ipynb #2889ee3c
 def _missing_message(root:Path, why:str='') -> str:
-    names = ', '.join(f + '.gz' for pair in MNIST_FILES.values() for f in pair)
-    return (f'MNIST was not found under {root}. Put the four official files ({names}) in {root/"MNIST"/"raw"}, '
+    stems = [s for pair in MNIST_FILES.values() for s in pair]
+    names, looked = ', '.join(s + '.gz' for s in stems), (root/'MNIST'/'raw', root/'raw', root)   # find_mnist's folders
+    d, have = max(((d, [s for s in stems if _file_in(d, s)]) for d in looked if d.is_dir()), key=lambda f: len(f[1]), default=(None, []))
+    some = (f' {d} holds {len(have)} of the four; missing: {", ".join(s for s in stems if s not in have)}.'
+            if have else '')                           # a copy cut short: where 'not found' alone would mislead
+    return (f'MNIST was not found under {root} (looked in {", ".join(str(d) for d in looked)}).{some} Put the four official files ({names}) in {root/"MNIST"/"raw"}, '
             f'or point to a directory holding them with `--data DIR` (the commands), `data=DIR` (`train`), `root=DIR` (`mnist`, `load_mnist`) '
             f'or the EQPROP_DATA environment variable.'
             + (f' Download failed: {why}' if why else ''))
@@ -75,7 +99,8 @@ def _download(root:Path):
         for p in made:
             try: p.rmdir()
             except OSError: break                          # not empty (a part of a file came), or not ours to remove
-        raise DataNotFoundError(_missing_message(root, f'{type(e).__name__}: {e}')) from None
+        fix = '; pip install torchvision, which downloads it' if isinstance(e, ImportError) and e.name == 'torchvision' else ''
+        raise DataNotFoundError(_missing_message(root, f'{type(e).__name__}: {e}{fix}')) from None
 
 # %% ../nbs/00_data.ipynb #906ff8da
 def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mnist`); default `default_data_dir()`
@@ -83,7 +108,8 @@ def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mni
                download:bool|None=None, # try torchvision's download if missing; default: only when neither `root` nor $EQPROP_DATA is given
               ) -> tuple[torch.Tensor, torch.Tensor]: # images (N, 28, 28) uint8, labels (N,) int64
     "The images and labels of one MNIST split, read from local files."
-    if split not in MNIST_FILES: raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    if not isinstance(split, str) or split not in MNIST_FILES: raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    check_flag('download', download, none=True)
     if root is not None and not isinstance(root, (str, os.PathLike)): raise TypeError(f'root is the folder holding MNIST, a path or a string, got {root!r}')
     if download is None: download = root is None and not os.environ.get('EQPROP_DATA')   # a folder named by the user is read, never written
     root = Path(root).expanduser() if root is not None else default_data_dir()
@@ -109,18 +135,6 @@ def shared_data_dir() -> Path|None:
     for p in (Path.cwd(), *Path.cwd().parents):
         if find_mnist(p/'shared'/'data'): return p/'shared'/'data'
 
-# %% ../nbs/00_data.ipynb #393c54b7
-def as_real(v) -> float|None:
-    "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
-    if torch.is_tensor(v):
-        return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
-    return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
-
-def as_whole(v) -> int|None:
-    "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
-    if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
-    return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
-
 # %% ../nbs/00_data.ipynb #a43a0199
 def mnist(root:str|Path|None=None, # directory holding MNIST
           split:str='train', # 'train' or 'test'
@@ -129,6 +143,7 @@ def mnist(root:str|Path|None=None, # directory holding MNIST
           limit:int|None=None, # keep the first `limit` examples
           download:bool|None=None):
     "Inputs in [0, 1] and integer labels of one MNIST split, as tensors on `device`."
+    check_flag('flatten', flatten); check_flag('download', download, none=True)
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise TypeError(f'mnist returns images in [0, 1], so dtype must be a floating torch dtype such as torch.float32, not {dtype!r}')
     try: device = torch.device(device)
@@ -173,6 +188,7 @@ class DeviceLoader:
         if (b := as_whole(bs)) is None or b < 1: raise ValueError(f'batch size must be a positive whole number, not {bs!r}')
         if (s := as_whole(seed)) is None or not 0 <= s < 2**32: raise ValueError(f'seed must be a whole number from 0 to 2**32 − 1, not {seed!r}')
         bs, seed = b, s
+        check_flag('shuffle', shuffle); check_flag('drop_last', drop_last)
         self.tensors, self.n, self.bs, self.shuffle, self.seed, self.drop_last = tensors, n, bs, shuffle, seed, drop_last
 
     def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)

@@ -52,6 +52,9 @@ class PhiModel(LayeredModel):
 # %% ../nbs/02a_discrete.ipynb #baacacc8
 def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None) -> list[Tensor]:
     "Subtract β ∂ℓ/∂ŷ = β (ŷ − y) from the output layer's next state [E19, Eq. 2]."
+    if beta and (y is None or y.shape != s[-1].shape):   # class labels of shape (batch,) would broadcast without a word
+        raise ValueError(f'a nudge takes a target of the output\'s shape {tuple(s[-1].shape)} (one-hot rows), got '
+                         f'{None if y is None else tuple(y.shape)}; turn class labels into rows with one_hot(labels, classes)')
     return s_next if not beta else s_next[:-1] + [s_next[-1] - beta * (s[-1] - y)]
 
 @patch

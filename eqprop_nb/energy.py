@@ -9,11 +9,11 @@ import math, functools, inspect
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .data import as_real, as_whole
+from .data import as_real, as_whole, check_flag
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_flag', 'check_step_size', 'check_beta', 'LayeredModel',
-           'dense_params', 'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta', 'LayeredModel', 'dense_params',
+           'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -49,13 +49,12 @@ def get_activation(act:str|Activation) -> Activation:
 # %% ../nbs/01_energy.ipynb #9071bf1f
 def cost(yhat:Tensor, y:Tensor) -> Tensor:
     "C = ½‖ŷ − y‖², one value per example."
+    if yhat.shape != y.shape:                      # class labels of shape (batch,) would broadcast against (batch, classes) without a word
+        raise ValueError(f'cost takes a target of the output\'s shape {tuple(yhat.shape)} (one-hot rows), got {tuple(y.shape)}; '
+                         'turn class labels into rows with one_hot(labels, classes)')
     return 0.5 * ((yhat - y)**2).sum(-1)
 
 # %% ../nbs/01_energy.ipynb #abc7b938
-def check_flag(name:str, v):
-    "Raise a clear error unless `v` is True or False (the string 'False' would read as true)."
-    if v not in (True, False): raise TypeError(f'{name} must be True or False, got {v!r}')
-
 def check_step_size(eps):
     "Raise a clear error unless the Euler step `eps` is a positive, finite number."
     e = as_real(eps)

@@ -9,12 +9,13 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 from .energy import HopfieldNet, cost, explain_errors, _check_phase
-from .data import as_real, as_whole
+from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
 __all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error',
-           'whole_steps', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
+           'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer',
+           'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -123,6 +124,12 @@ def whole_steps(**counts):
         if (n := as_whole(v)) is None or n < 1:
             raise ValueError(f'{k} must be a whole number of steps, at least 1, got {v!r}')
 
+def check_model(model, who:str):
+    "Stop with a clear error unless `model` is a model instance of this library's kind (`who` names the algorithm given it)."
+    if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
+        raise TypeError(f'{who} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
+                        f'LayeredModel subclass of your own, got {model!r}')
+
 class EP:
     "Equilibrium Propagation [EP17, E19]: free phase, nudged phase(s), contrastive update into `p.grad`."
     def __init__(self, model, # a model with init_state, cache, step, potential (e.g. `HopfieldNet`)
@@ -132,17 +139,17 @@ class EP:
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  seed:int=0, # seed of the random signs
                  check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
-        if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
-            raise TypeError(f'{type(self).__name__} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
-                            f'LayeredModel subclass of your own, got {model!r}')
+        check_model(model, type(self).__name__)
         pair = [as_real(b) for b in betas] if hasattr(betas, '__len__') and not isinstance(betas, str) and len(betas) == 2 else [None]
         if (None in pair or not all(map(math.isfinite, pair)) or pair[0] == pair[1] or not math.isfinite(1 / (pair[1] - pair[0]))):
             raise ValueError(f'betas must be two different finite nudging strengths (the update divides by β₂ − β₁), got {betas!r}; '
                              'use (0, β) with β ≠ 0, or (-β, β)')
         whole_steps(T=T, K=K)
         self.model, self.T, self.K, self.betas = model, int(T), int(K), tuple(pair)
+        check_flag('random_sign', random_sign); check_flag('check_finite', check_finite)
+        if (n := as_whole(seed)) is None or not 0 <= n < 2**63: raise ValueError(f'seed must be a whole number from 0 to 2**63 − 1, got {seed!r}')
         self.random_sign, self.check_finite = random_sign, check_finite
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = torch.Generator().manual_seed(n)
 
     def free_phase(self, x:Tensor, cache:Tensor|None=None) -> list[Tensor]: # cache: the batch's input drive (`batch_drive`), if the caller holds it
         "T steps with β = 0 from rest: the free state s⁰."

@@ -366,7 +366,7 @@ DEFAULT_PRESETS = 'p-1h,eb-1h,p-conv,cep-1h,p-1h-bptt'
 @call_parse
 def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  device:str='auto', # auto, cpu, cuda or cuda:N
-                 data:str=None, # MNIST directory
+                 data:str=None, # MNIST directory (default: $EQPROP_DATA, else download to ~/.cache/eqprop_nb/data)
                  modes:str=None, # comma-separated among reference, stepwise, eager, graph, compile, fused
                  n:int=None, # training images per pass (default 60,000; --quick: 400)
                  passes:int=2, # passes per measurement; the last is timed

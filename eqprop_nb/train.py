@@ -12,7 +12,7 @@ from typing import Protocol
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
-from .data import mnist, DeviceLoader, one_hot, as_whole
+from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag
 from .energy import HopfieldNet, ACTIVATIONS, Activation
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
@@ -150,6 +150,10 @@ NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': (
 
 def check_config(cfg:Config):
     "Raise a clear error, naming the setting and its flag, for a value no run can use: a wrong type, a count or rate out of range, a setting of another model."
+    if not isinstance(cfg, Config): raise TypeError(f'a run\'s settings are a Config (get_config(preset, **overrides)), got a {type(cfg).__name__}')
+    for k in ('act', 'nudge', 'model', 'algorithm', 'optimizer', 'schedule', 'dtype', 'input_map', 'init'):   # looked up by name: a list would fail unhashed
+        v = getattr(cfg, k)
+        if not isinstance(v, str) and not (k == 'act' and isinstance(v, Activation)): raise ValueError(f'{k} must be a name, got {v!r} ({_flag_name(k)})')
     def whole(k, lo):
         v = getattr(cfg, k)
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -159,12 +163,13 @@ def check_config(cfg:Config):
     for k in ('beta', 'eps', 'dt', 'momentum', 'weight_decay'):
         if not real(getattr(cfg, k)): raise ValueError(f'{k} must be a finite number, got {getattr(cfg, k)!r} ({_flag_name(k)})')
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
-    if not math.isfinite(1 / cfg.beta): raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows (--beta)')
+    if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r} (--dtype)")
+    if not abs(1 / cfg.beta) <= torch.finfo(getattr(torch, cfg.dtype)).max:     # the update's factor 1/β, in the run's dtype
+        raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows {cfg.dtype} (--beta; or --dtype float64)')
     if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r} (--clip)')
     if not isinstance(cfg.act, Activation) and cfg.act not in ACTIVATIONS:    # an Activation object builds a model (setup_training); train wants a name
         raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)')
     if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)} (--nudge)')
-    if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r} (--dtype)")
     if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
         raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
@@ -537,9 +542,10 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
           layout:dict|None=None, # passed to the model's `configure`: how a step lays out its work, not what it computes (ConvNet: unpool='mask', channels_last=True)
           val:int=0, # hold out the last `val` training examples as a validation set: each epoch records `val_error`, and `best.pt` keeps the weights of the epoch with the lowest validation error
           **overrides) -> Run: # any `Config` field, e.g. epochs=3, beta=0.3
-    "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch."
+    "Train an algorithm on MNIST as `preset` with `overrides` says; checkpoint every epoch. (Its messages name the command's flags: `--resume` is `resume=True` here, `--out DIR` is `out=DIR`, and so on.)"
     if fast not in ('auto', 'off', 'eager', 'graph', 'compile', 'fused'):
         raise ValueError(f'unknown fast mode {fast!r}; choose one of auto, off, eager, graph, compile, fused (--fast)')
+    for k, v in (('resume', resume), ('progress', progress), ('verbose', verbose), ('tf32', tf32)): check_flag(k, v)   # train(resume='no') would resume
     cfg = get_config(preset, **overrides)
     check_config(cfg)
     if isinstance(cfg.act, Activation):
@@ -623,7 +629,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
                 if history:                            # a kill between the checkpoint and these files must not leave them stale
                     save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
             elif ck.exists():
-                raise FileExistsError(f'{out} already holds a run; pass --resume to continue it, or choose another --out')
+                raise FileExistsError(f'{out} already holds a run; continue it with --resume (resume=True), or choose another --out (out=)')
             save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
                                                             limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
                                                             compile_mode=compile_mode, layout=layout or {}))
