@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_angles.ipynb #78a3f741
 from __future__ import annotations
-import json, math, statistics, sys
+import json, math, os, statistics, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
@@ -68,7 +68,9 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         raise ValueError(f'measure_on must be a positive whole number of training images, got {measure_on!r} (--measure-on)')
     measure_on = n
     check_config(cfg0)                                          # every run's settings but the angle, checked before the first trains
-    dev, out = pick_device(device), (Path(out) if out is not None else None)
+    if out is not None and (not isinstance(out, (str, os.PathLike)) or not str(out).strip()):   # '' would be the working folder
+        raise ValueError(f"out is the sweep's folder, got {out!r}: give one (--out), or None to keep nothing")
+    dev, out = pick_device(device), (Path(out).expanduser() if out is not None else None)
     dtype = getattr(torch, cfg0.dtype)
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
     if len(xm) < measure_on: raise ValueError(f'--measure-on {measure_on}: MNIST has {len(xm)} training images here; give at most that many')

@@ -292,10 +292,12 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
           model_kw:dict|None=None, # passed to every mode's model's `configure` (the ConvNet: unpool, channels_last)
           compile_mode:str='default', # torch.compile's mode for the mode 'compile' (`FastPath`)
           rows:list|None=None, # a list to append each row to as soon as it is measured (the caller keeps them if a later mode fails)
+          on_row=None, # called with `rows` after each row is added (`eqprop_bench` writes its --json then: a killed run keeps its rows)
           **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
+    if isinstance(presets, str): presets = [presets]                # one preset's name, not its letters
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m not in HARNESS_MODES and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among {", ".join(HARNESS_MODES + MODES)}')
@@ -303,8 +305,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     if compile_mode != 'default' and 'compile' not in modes:
         raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}; "
                          "add it (modes=[..., 'compile'], --modes ...,compile)")
-    if n is not None and n < 1: raise ValueError(f'n is the number of training images per pass and must be at least 1, got {n}')
-    if passes < 1: raise ValueError(f'passes must be at least 1, got {passes}')
+    if n is not None and ((k := as_whole(n)) is None or k < 1): raise ValueError(f'n is the number of training images per pass and must be a whole number of at least 1, got {n!r}')
+    if (k := as_whole(passes)) is None or k < 1: raise ValueError(f'passes must be a whole number of at least 1, got {passes!r}')
+    n, passes = n if n is None else as_whole(n), as_whole(passes)
     if 'graph' in modes and dev.type != 'cuda':
         raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
     cfgs = [get_config(preset, **overrides) for preset in presets]   # an unknown preset fails before anything is timed
@@ -329,7 +332,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                     if verbose: print(f'{preset:10s} fused     skipped: {why}', flush=True)
                     continue
             flat = len(algo.model.shapes[0]) == 1
-            if xy is None: xy = mnist(data, 'train', flat, dev, dtype, limit=n)          # loaded once per preset, shared by its modes
+            if xy is None:                                                  # loaded once per preset, shared by its modes
+                xy = mnist(data, 'train', flat, dev, dtype, limit=n)
+                if n is not None and len(xy[0]) < n: raise ValueError(f'n {n}: MNIST has {len(xy[0])} training images here; give at most that (--n)')
             x, y = xy
             dl = DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=seed)
             mark = _mem_mark(dev)
@@ -350,6 +355,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                 row['test_error'] = evaluate(algo, *test)
             rows.append(row)
             row['speedup'] = rows[start]['seconds'] / row['seconds']     # against the first mode measured, set now: a later failure keeps it
+            if on_row is not None: on_row(rows)
             del algo, opt, dl, fp                                   # the next mode starts from an empty device (graphs hold their pools)
             if verbose:
                 print(f"{preset:10s} {mode:9s} {row['seconds']:8.2f} s for {row['examples']} images  {row['examples_per_s']:9.0f} ex/s  "
@@ -380,8 +386,11 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     from eqprop_nb.train import get_config, save_json, pick_device
     names, rows, err, stopped = [p for p in str(preset).split(',') if p.strip()], [], None, False
     if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
-    if json and (Path(json).is_dir() or not Path(json).parent.is_dir()):      # found out now, not after the whole benchmark
-        sys.exit(f'eqprop_bench: error: --json {json} must name a file in an existing folder')
+    if json is not None and (not str(json).strip() or Path(json).is_dir() or not Path(json).parent.is_dir()):   # found out now, not after the whole benchmark
+        sys.exit(f'eqprop_bench: error: --json {json!r} must name a file in an existing folder')
+    def write(complete:bool):                         # after each row (a run killed by SIGTERM keeps what it measured), and at the end
+        gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
+        save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=complete))
     try:
         dev = pick_device(device)
         for name in names: get_config(name)                          # all known, before the first is timed
@@ -393,14 +402,13 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                 c = get_config(name)
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
             bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
-                  accuracy, seed, compile_mode=compile_mode, rows=rows, **kw)     # rows grows as each mode is measured
+                  accuracy, seed, compile_mode=compile_mode, rows=rows, on_row=(lambda r: write(False)) if json else None, **kw)   # rows grows as each mode is measured
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
     except KeyboardInterrupt: stopped = True
     if not rows and err is None and not stopped: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
-    if json and rows:                                 # written before the table is printed: a closed pipe cannot lose it
-        gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
-        try: save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=err is None and not stopped))
+    if json and rows:                                 # written again before the table is printed, complete or not: a closed pipe cannot lose it
+        try: write(err is None and not stopped)
         except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")

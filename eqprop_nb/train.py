@@ -568,6 +568,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     if not 0 <= seed < 2**32: raise ValueError(f'seed must lie between 0 and 2**32 − 1, got {seed} (--seed)')   # the loader derives a seed per epoch from it
     if out is not None and not isinstance(out, (str, os.PathLike)): raise TypeError(f'out is a folder path, got {out!r} (--out)')
     if out is not None and not str(out).strip(): raise ValueError("out is empty: give a folder for the run's files, or None to keep nothing (--out)")
+    out = None if out is None else Path(out).expanduser()
     if resume and out is None: raise ValueError('resume=True continues the run saved in a folder: give that folder as out (--out)')
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
@@ -783,7 +784,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     if list_presets: return print(presets_table())
     for k, v in (('out', out), ('data', data)):
         if v is not None and not str(v).strip(): sys.exit(f'eqprop_train: error: --{k} is empty; give a folder, or leave the option out')
-    out = out or f'runs/{preset or DEFAULT_PRESET}'
+    out = str(Path(out).expanduser()) if out else f'runs/{preset or DEFAULT_PRESET}'   # --out=~/x: the shell leaves that ~ to us, as --data's
     try:
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
                     pool=pool, act=act, clip=_yes_no(clip, '--clip'), T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
@@ -876,7 +877,14 @@ def saved_run(out) -> dict|None:
     if not isinstance(conf, dict) or 'preset' not in conf:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
     known, _, diff = _against_preset(conf)
-    return dict(preset=known, config=diff, run={k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)})     # 0 and None: the defaults
+    run = {k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)}     # 0 and None: the defaults
+    try:                                               # a damaged field is the file's fault, not a flag's the user never gave
+        check_config(get_config(known, **diff))
+        if bad := [k for k, v in run.items() if as_whole(v) is None]: raise ValueError(f'{bad[0]} must be a whole number, got {run[bad[0]]!r}')
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{f} holds a setting no run can use ({e}): mend that field, or resume with the run's --preset and its settings "
+                         'on the command line') from None
+    return dict(preset=known, config=diff, run=run)
 
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."

@@ -10,6 +10,7 @@ from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, check_flag, check_step_size
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas
+from .data import as_real
 from .discrete import PrototypicalNet, nudge_output
 
 # %% auto #0
@@ -161,7 +162,9 @@ def feedback_angles(model) -> list[float]:
     out = []
     for n, B in enumerate(model.B):
         W = model.W[n+1].detach(); Bt = B.detach().T
-        c = float((W * Bt).sum() / (W.norm() * Bt.norm()))
+        nw = float(W.norm() * Bt.norm())
+        if nw == 0: out.append(math.nan); continue            # a zero matrix has no direction: no angle (min(1, nan) read as 0°)
+        c = float((W * Bt).sum()) / nw
         out.append(math.degrees(math.acos(max(-1., min(1., c)))))
     return out
 
@@ -170,7 +173,10 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
                        generator:torch.Generator|None=None):
     "Set every B[n] from W[n+1]ᵀ so that the angle between them is `angle`; returns `model`."
     if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
-    if not 0 <= angle <= 180: raise ValueError(f'the angle must be in [0, 180] degrees, got {angle}')
+    if (a := as_real(angle)) is None or not 0 <= a <= 180: raise ValueError(f'the angle must be a number of degrees in [0, 180], got {angle!r}')
+    angle = a
+    if zero := [n + 1 for n in range(len(model.B)) if not model.W[n+1].detach().abs().max() > 0]:
+        raise ValueError(f'W[{zero[0]}] is zero: it has no direction, so there is no angle to set its B from; initialize it first')
     if method not in ('flip', 'rotate'): raise ValueError(f"method must be 'flip' or 'rotate', got {method!r}")
     c = math.cos(math.radians(angle))
     with torch.no_grad():
@@ -207,7 +213,10 @@ def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000
     if model.clip: raise ValueError('vf_gradient_error needs clip=False: a clipped state can rest where μ ≠ 0, which is not a root for implicit differentiation')
     s0 = relax(model, x, model.init_state(x), steps)
     with torch.no_grad(): res = max(float(m.abs().max()) for m in model.mu(x, s0))
-    if res > 1e-10: raise RuntimeError(f'the free phase did not converge (max |μ(s⁰)| = {res:.1e}); use more steps or a smaller eps')
+    if res > 1e-10:
+        fix = ('run it in float64 (model.double(), x.double(), y.double()): in float32 the residual stops near 1e-7 whatever the steps'
+               if s0[-1].dtype != torch.float64 else 'use more steps or a smaller eps')
+        raise RuntimeError(f'the free phase did not converge (max |μ(s⁰)| = {res:.1e}, where 1e-10 is asked for); {fix}')
     sm, sp = relax(model, x, s0, steps, -beta, y), relax(model, x, s0, steps, beta, y)
     est = model.contrast_grads(x, sm, sp, -beta, beta)
     params = list(model.parameters())

@@ -215,6 +215,35 @@ def test_bench_refuses_before_it_runs(tmp_path):
         with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
 
+def test_bench_killed_keeps_its_rows(data_dir, tmp_path):
+    "SIGTERM (what timeout and job schedulers send) after the first row: --json holds that row, marked incomplete (it was written only at the end)."
+    from conftest import BIN
+    p = subprocess.Popen([str(BIN/'eqprop_bench'), '--preset', 'p-1h', '--modes', 'reference,eager,reference', '--device', 'cpu', '--n', '400',
+                          '--passes', '1', '--data', str(data_dir), '--json', str(tmp_path/'b.json')],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
+    try:
+        for line in p.stdout:                         # the first row's line: that row is measured, and (now) written
+            if line.startswith('p-1h') and 'reference' in line: break
+        else: pytest.fail(f'no row printed: {p.stderr.read()}')
+        p.terminate(); p.wait(timeout=60)
+    finally: p.kill()
+    assert p.returncode == -15
+    saved = json.loads((tmp_path/'b.json').read_text())
+    assert saved['complete'] is False and [r['mode'] for r in saved['rows']][:1] == ['reference'] and len(saved['rows']) < 3, saved
+
+def test_out_with_a_tilde_is_the_home_folder(data_dir, tmp_path):
+    "--out=~/r (the shell expands no ~ after '='): the run goes to $HOME/r, as --data's ~ does, not to a folder named ~ here."
+    r = cli('--preset', 'p-1h', f'--out=~/r', '--data', data_dir, '--device', 'cpu', '--epochs', 1, '--limit-train', 40, '--limit-test', 20,
+            '--T', 2, '--K', 1, '--no-progress', cwd=tmp_path, env=dict(os.environ, HOME=str(tmp_path/'home')))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path/'home'/'r'/'config.json').is_file() and not (tmp_path/'~').exists()
+
+def test_angles_refuses_an_empty_out():
+    "eqprop_angles --out '': refused (it wrote the runs, angles.json and fig1c.png into the working folder)."
+    from eqprop_nb.angles import main as angles_main
+    with pytest.raises(SystemExit) as e: angles_main(['--out', '', '--device', 'cpu'])
+    assert "out is the sweep's folder, got ''" in e.value.code, e.value.code
+
 def test_angle_sweep_interrupted_says_how_to_go_on(monkeypatch, capsys, tmp_path):
     "A Ctrl-C during the sweep: one line that says the same command goes on with the runs, then `Interrupted` (the launcher ends by SIGINT)."
     import eqprop_nb.angles as angles

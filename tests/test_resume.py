@@ -84,6 +84,11 @@ def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, caps
     assert strip(read('cut', 'metrics.json')) == strip(read('whole', 'metrics.json')) and len(read('cut', 'metrics.json')) == 3
     rc, err = train_here('--out', tmp_path/'cut', '--resume', '--epochs', 4, '--seed', 4, *where)   # what the command line sets comes first
     assert rc == 1 and 'belongs to another run (differs in seed)' in err, err
+    conf = read('cut', 'config.json')
+    for field, value in (('T', 'two'), ('limit_train', '60')):                                # damaged fields: the file's fault, not a flag's
+        (tmp_path/'cut'/'config.json').write_text(json.dumps(conf | {field: value}))
+        rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
+        assert rc == 1 and f"{tmp_path/'cut'/'config.json'} holds a setting no run can use (" in err and repr(value) in err and 'mend that field' in err, err
     (tmp_path/'cut'/'config.json').write_text('[]')
     assert train_here('--out', tmp_path/'cut', '--resume', *where) == (1, f"eqprop_train: error: {tmp_path/'cut'/'config.json'} is not the "
                                                                    "config.json of an eqprop_train run: resume with the run's --preset and its other settings")
