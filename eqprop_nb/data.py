@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['MNIST_FILES', 'as_real', 'as_whole', 'check_flag', 'DataNotFoundError', 'default_data_dir', 'find_mnist', 'read_idx',
-           'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'DeviceLoader']
+           'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'DeviceLoader', 'check_training_loader']
 
 # %% ../nbs/00_data.ipynb #393c54b7
 def as_real(v) -> float|None:
@@ -169,6 +169,8 @@ def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
                          + ('; flatten it: labels.view(-1)' if labels.ndim == 2 and labels.shape[1] == 1 else ''))
     if (m := as_whole(n)) is None or m < 1: raise ValueError(f'the number of classes n must be a positive whole number, got {n!r}')
     n = m
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f'one_hot makes float rows: dtype must be a floating torch dtype such as torch.float32, got {dtype!r}')
     labels = labels.long()                        # a uint8 index would be read as a boolean mask
     if labels.numel() and (labels.min() < 0 or labels.max() >= n):
         raise ValueError(f'class labels must lie in [0, {n}), got values from {int(labels.min())} to {int(labels.max())}')
@@ -206,3 +208,9 @@ class DeviceLoader:
             yield tuple(t[j] for t in self.tensors)
 
     def __iter__(self): return self.epoch(0)
+
+def check_training_loader(dl):
+    "Stop with a clear error unless `dl` is a `DeviceLoader` of inputs and labels (or one-hot rows) that holds at least one batch: what a training epoch takes."
+    if not isinstance(dl, DeviceLoader): raise TypeError(f'a training epoch takes a DeviceLoader(x, y, bs=…), got a {type(dl).__name__}')
+    if len(dl.tensors) != 2: raise ValueError(f'a training epoch takes a DeviceLoader of inputs and their labels, DeviceLoader(x, y, bs=…), got one of {len(dl.tensors)} tensor(s)')
+    if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from fastcore.script import call_parse, store_true
-from .data import one_hot, mnist, DeviceLoader, as_whole
+from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader
 from .ep import check_optimizer
 from .cli import Interrupted
 
@@ -191,7 +191,7 @@ class FastPath:
     def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
         "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error and the seconds taken."
         from tqdm.auto import tqdm
-        if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')
+        check_training_loader(dl)
         self.bind(*dl.tensors[:2])
         lrs = tuple(float(g['lr']) for g in self.opt.param_groups)
         if lrs != self.lrs: self.graphs.clear(); self.seen.clear(); self.lrs = lrs      # captured anew with the new learning rates

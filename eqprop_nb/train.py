@@ -12,7 +12,7 @@ from typing import Protocol
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
-from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag
+from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag, check_training_loader
 from .energy import HopfieldNet, ACTIVATIONS, Activation
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
@@ -25,11 +25,11 @@ from .cli import Interrupted
 # %% auto #0
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',
            'get_config', 'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt',
-           'build_cep', 'build_algorithm', 'make_optimizer', 'setup_training', 'lr_factor', 'set_learning_rates',
-           'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint', 'load_checkpoint', 'new_figure',
-           'plot_history', 'pick_device', 'Run', 'train', 'run_epoch', 'presets_table', 'eqprop_train',
-           'console_parser', 'run_console', 'main', 'saved_run', 'run_summary', 'find_runs', 'runs_table',
-           'eqprop_runs', 'runs_main']
+           'build_cep', 'build_algorithm', 'pick_device', 'make_optimizer', 'setup_training', 'lr_factor',
+           'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint',
+           'load_checkpoint', 'new_figure', 'plot_history', 'Run', 'train', 'run_epoch', 'presets_table',
+           'eqprop_train', 'console_parser', 'run_console', 'main', 'saved_run', 'run_summary', 'find_runs',
+           'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -258,6 +258,18 @@ def build_algorithm(cfg:Config, seed:int=0):
     return ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
 
 # %% ../nbs/03_train.ipynb #dfbae0aa
+def pick_device(device:str='auto') -> torch.device:
+    "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
+    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
+    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"this library trains on cpu or cuda, not {dev.type} (--device {device}); use auto, cpu, cuda or cuda:N")
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
+    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise RuntimeError(f'--device {device}: there are only {torch.cuda.device_count()} CUDA devices here')
+    return dev
+
 OPTIMIZERS = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}
 
 def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
@@ -274,6 +286,7 @@ def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
 def setup_training(cfg:Config, seed:int, device) -> tuple:
     "The algorithm of `cfg` (its draws seeded by `seed`) on `device` in `cfg.dtype`, and its optimizer, attached where the algorithm steps it itself."
     check_config(cfg)
+    device = pick_device(device)                       # 'foo' or a missing GPU said here, not by torch's list of device types
     torch.manual_seed(seed)
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=device, dtype=getattr(torch, cfg.dtype))
@@ -312,7 +325,7 @@ def _sync(device):
 def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
     "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions) and the seconds taken."
     from tqdm.auto import tqdm
-    if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')
+    check_training_loader(dl)
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
     wrong = torch.zeros((), dtype=torch.long, device=dev)
@@ -414,18 +427,6 @@ def plot_history(history:list[dict], path:str|Path|None=None, title:str=''):
     return fig
 
 # %% ../nbs/03_train.ipynb #15d2de31
-def pick_device(device:str='auto') -> torch.device:
-    "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
-    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    try: dev = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
-    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"this library trains on cpu or cuda, not {dev.type} (--device {device}); use auto, cpu, cuda or cuda:N")
-    if dev.type == 'cuda' and not torch.cuda.is_available():
-        raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
-    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise RuntimeError(f'--device {device}: there are only {torch.cuda.device_count()} CUDA devices here')
-    return dev
-
 @dataclass
 class Run:
     "What `train` returns: the configuration, the trained algorithm (its `.model`), the history, the output directory."

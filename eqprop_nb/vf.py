@@ -33,7 +33,9 @@ class VFModel(LayeredModel):
         if point not in ('first', 'mid'): raise ValueError(f"point must be 'first' or 'mid', got {point!r}")
         if jacobian not in ('step', 'field'): raise ValueError(f"jacobian must be 'step' or 'field', got {jacobian!r}")
         check_flag('clip', clip)
-        self.out_act, self.clip, self.point, self.beta_scale = get_activation(out_act), clip, point, float(beta_scale)
+        if (bs := as_real(beta_scale)) is None or not 0 < bs < math.inf:    # the rule divides by it
+            raise ValueError(f'beta_scale must be a positive, finite number (the rule divides by β·beta_scale), got {beta_scale!r}')
+        self.out_act, self.clip, self.point, self.beta_scale = get_activation(out_act), clip, point, bs
         self.jacobian = jacobian
 
     def field(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]: raise NotImplementedError('a VFModel defines field(x, s, cache)')
