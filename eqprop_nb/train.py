@@ -571,8 +571,11 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     if out is not None and not str(out).strip(): raise ValueError("out is empty: give a folder for the run's files, or None to keep nothing (--out)")
     out = None if out is None else Path(out).expanduser()
     if resume and out is None: raise ValueError('resume=True continues the run saved in a folder: give that folder as out (--out)')
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
+    try: is_file = out is not None and out.exists() and not out.is_dir()
+    except OSError as e: raise OSError(f'--out {out} cannot be used ({e.strerror or e}); choose a shorter or other folder name') from None   # e.g. a name too long
+    if is_file: raise ValueError(f'--out {out} is a file; give a directory for the run (it is created if missing)')
+    if out is not None and out.is_symlink() and not out.exists():
+        raise ValueError(f'--out {out} is a link to {os.readlink(out)}, which does not exist: make that folder, or give another --out')
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
