@@ -211,6 +211,13 @@ def _explain(model, sig, x, s, args, kw):
     except TypeError: return                          # a call that does not fit the signature: Python's own message says so
     try: _check_phase(model, x, s, a.get('beta', 0.), a.get('y'), finite=False)   # β left at its default (or a function without one): 0
     except (ValueError, TypeError) as clear: raise clear from None
+    c = next((a[k] for k in ('cache', 'drive') if torch.is_tensor(a.get(k))), None)   # the input drive, handed in
+    if c is not None:
+        try: want = model.cache(x)                     # (02_ep adds cache to HopfieldNet)
+        except Exception: return
+        if want is None or c.shape != want.shape or c.dtype != want.dtype or c.device != want.device:
+            got, exp = (None if t is None else f'{tuple(t.shape)} {t.dtype} on {t.device}' for t in (c, want))
+            raise ValueError(f'the input drive handed in (cache= or drive=) is {got}, where model.cache(x) gives {exp}: pass model.cache(x), or leave it out') from None
 
 def explain_errors(f):
     "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
