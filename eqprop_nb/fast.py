@@ -386,11 +386,18 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     from eqprop_nb.train import get_config, save_json, pick_device
     names, rows, err, stopped = [p for p in str(preset).split(',') if p.strip()], [], None, False
     if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
-    if json is not None and (not str(json).strip() or Path(json).is_dir() or not Path(json).parent.is_dir()):   # found out now, not after the whole benchmark
+    if json is not None and str(json).strip():
+        try: json = str(Path(json).expanduser())      # --json=~/b.json, as --out and --data take it
+        except RuntimeError: pass                     # ~nobody/…: refused just below
+    if json is not None and (not str(json).strip() or str(json).startswith('~') or Path(json).is_dir() or not Path(json).parent.is_dir()):   # found out now, not after the whole benchmark
         sys.exit(f'eqprop_bench: error: --json {json!r} must name a file in an existing folder')
+    failed = []                                       # a write that failed after a row: said at the end, the measuring goes on
     def write(complete:bool):                         # after each row (a run killed by SIGTERM keeps what it measured), and at the end
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
         save_json(Path(json), dict(rows=rows, torch=torch.__version__, python=platform.python_version(), gpu=gpu, complete=complete))
+    def after_row(rows):
+        try: write(False)
+        except OSError as e: failed[:] = failed or [e]
     try:
         dev = pick_device(device)
         for name in names: get_config(name)                          # all known, before the first is timed
@@ -402,14 +409,15 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                 c = get_config(name)
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
             bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
-                  accuracy, seed, compile_mode=compile_mode, rows=rows, on_row=(lambda r: write(False)) if json else None, **kw)   # rows grows as each mode is measured
+                  accuracy, seed, compile_mode=compile_mode, rows=rows, on_row=after_row if json else None, **kw)   # rows grows as each mode is measured
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
     except KeyboardInterrupt: stopped = True
     if not rows and err is None and not stopped: err = 'eqprop_bench: error: nothing was measured (every mode was skipped: see the lines above)'
     if json and rows:                                 # written again before the table is printed, complete or not: a closed pipe cannot lose it
-        try: write(err is None and not stopped)
-        except OSError as e: err = err or f'eqprop_bench: error: could not write {json} ({e})'
+        try: write(err is None and not stopped); failed.clear()          # the last write holds every row: an earlier failure no longer matters
+        except OSError as e: failed[:] = failed or [e]
+        if failed: err = err or f'eqprop_bench: error: could not write {json} ({failed[0]})'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
         for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {_mib(r['peak_mib'], 9)} {r['speedup']:7.2f}×")

@@ -25,7 +25,7 @@ from .cli import Interrupted
 # %% auto #0
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',
            'get_config', 'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt',
-           'build_cep', 'build_algorithm', 'pick_device', 'make_optimizer', 'setup_training', 'lr_factor',
+           'build_cep', 'build_algorithm', 'make_optimizer', 'pick_device', 'setup_training', 'lr_factor',
            'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint',
            'load_checkpoint', 'new_figure', 'plot_history', 'Run', 'train', 'run_epoch', 'presets_table',
            'eqprop_train', 'console_parser', 'run_console', 'main', 'saved_run', 'run_summary', 'find_runs',
@@ -165,7 +165,8 @@ def check_config(cfg:Config):
     if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
     if cfg.dtype not in ('float32', 'float64'): raise ValueError(f"dtype must be 'float32' or 'float64', not {cfg.dtype!r} (--dtype)")
     if not abs(1 / cfg.beta) <= torch.finfo(getattr(torch, cfg.dtype)).max:     # the update's factor 1/β, in the run's dtype
-        raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows {cfg.dtype} (--beta; or --dtype float64)')
+        raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows {cfg.dtype} (--beta'
+                         + ('; or --dtype float64)' if cfg.dtype == 'float32' else ')'))
     if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r} (--clip)')
     if not isinstance(cfg.act, Activation) and cfg.act not in ACTIVATIONS:    # an Activation object builds a model (setup_training); train wants a name
         raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)')
@@ -258,18 +259,6 @@ def build_algorithm(cfg:Config, seed:int=0):
     return ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
 
 # %% ../nbs/03_train.ipynb #dfbae0aa
-def pick_device(device:str='auto') -> torch.device:
-    "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
-    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    try: dev = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
-    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"this library trains on cpu or cuda, not {dev.type} (--device {device}); use auto, cpu, cuda or cuda:N")
-    if dev.type == 'cuda' and not torch.cuda.is_available():
-        raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
-    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise RuntimeError(f'--device {device}: there are only {torch.cuda.device_count()} CUDA devices here')
-    return dev
-
 OPTIMIZERS = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}
 
 def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
@@ -283,10 +272,22 @@ def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
     kw = dict(weight_decay=cfg.weight_decay) | (dict(momentum=cfg.momentum) if cfg.optimizer == 'sgd' else {})
     return OPTIMIZERS[cfg.optimizer](groups, lr=cfg.lrs[0], **kw)
 
+def pick_device(device:str='auto') -> torch.device:
+    "'auto' is CUDA when available, else the CPU; asking for CUDA without it is an error."
+    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N (--device)") from None
+    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"this library trains on cpu or cuda, not {dev.type} (--device {device}); use auto, cpu, cuda or cuda:N")
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError('--device cuda was asked for but PyTorch sees no CUDA device here; use --device cpu or auto')
+    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise RuntimeError(f'--device {device}: there are only {torch.cuda.device_count()} CUDA devices here')
+    return dev
+
 def setup_training(cfg:Config, seed:int, device) -> tuple:
     "The algorithm of `cfg` (its draws seeded by `seed`) on `device` in `cfg.dtype`, and its optimizer, attached where the algorithm steps it itself."
     check_config(cfg)
-    device = pick_device(device)                       # 'foo' or a missing GPU said here, not by torch's list of device types
+    device = None if device is None else pick_device(device)   # 'foo' or a missing GPU said here, not by torch's list of device types; None: where it is built
     torch.manual_seed(seed)
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=device, dtype=getattr(torch, cfg.dtype))
@@ -329,7 +330,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
     wrong = torch.zeros((), dtype=torch.long, device=dev)
-    for xb, yb in tqdm(dl.epoch(epoch), total=len(dl), disable=not progress, leave=False, desc=f'epoch {epoch + 1}', mininterval=1):
+    for xb, yb, *_ in tqdm(dl.epoch(epoch), total=len(dl), disable=not progress, leave=False, desc=f'epoch {epoch + 1}', mininterval=1):
         opt.zero_grad(set_to_none=True)
         out = algo.step(xb, yb)
         opt.step()
@@ -788,8 +789,9 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     if list_presets: return print(presets_table())
     for k, v in (('out', out), ('data', data)):
         if v is not None and not str(v).strip(): sys.exit(f'eqprop_train: error: --{k} is empty; give a folder, or leave the option out')
-    out = str(Path(out).expanduser()) if out else f'runs/{preset or DEFAULT_PRESET}'   # --out=~/x: the shell leaves that ~ to us, as --data's
+    out = out or f'runs/{preset or DEFAULT_PRESET}'
     try:
+        out = str(Path(out).expanduser())             # --out=~/x: the shell leaves that ~ to us, as --data's (~nobody/x: a RuntimeError, said below)
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
                     pool=pool, act=act, clip=_yes_no(clip, '--clip'), T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
                     weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=_angle(angle), dt=dt, schedule=schedule, warmup=warmup,
@@ -800,7 +802,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
             raise ValueError(f"{out} holds checkpoint.pt but no config.json, where --resume without --preset reads the run's settings: "
                              "give the run's --preset and the settings it changed on the command line (the checkpoint checks that they match), "
                              "or put its config.json back")
-        if resume and preset is None and (saved := saved_run(out)) is not None:   # the run's own settings, under those the command line sets
+        if resume and preset is None and (saved := saved_run(out, conf, who)) is not None:   # the run's own settings, under those the command line sets
             preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
             print(f"note: --resume without --preset: {out} goes on with the settings it saved, "
                   + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()]), file=sys.stderr, flush=True)
@@ -872,7 +874,7 @@ def _against_preset(conf:dict) -> tuple[str, dict, dict]:
     diff = {k: v for k, v in conf.items() if k in base and v != base[k]}
     return known, base, {k: ('none' if k == 'angle' and v is None else v) for k, v in diff.items()}   # independent B over a preset's angle: --angle none
 
-def saved_run(out) -> dict|None:
+def saved_run(out, given:dict|None=None, given_run:dict|None=None) -> dict|None: # given, given_run: the settings and run fields the command line sets
     "The settings of the run saved in `out`, from its config.json: the preset, the `Config` fields that differ from it, seed and examples; None where `out` holds no config.json."
     f = Path(out)/'config.json'
     if not f.exists(): return None
@@ -882,12 +884,15 @@ def saved_run(out) -> dict|None:
         raise ValueError(f"{f} is not the config.json of an eqprop_train run: resume with the run's --preset and its other settings")
     known, _, diff = _against_preset(conf)
     run = {k: conf[k] for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)}     # 0 and None: the defaults
-    try:                                               # a damaged field is the file's fault, not a flag's the user never gave
-        check_config(get_config(known, **diff))
-        if bad := [k for k, v in run.items() if as_whole(v) is None]: raise ValueError(f'{bad[0]} must be a whole number, got {run[bad[0]]!r}')
+    given, given_run = given or {}, given_run or {}
+    damaged = lambda why: ValueError(f"{f} holds a setting no run can use ({why}): mend that field, or give it on the command line")
+    try: check_config(get_config(known, **(diff | given)))      # as the run will be, the command line's settings over the file's
     except (ValueError, TypeError) as e:
-        raise ValueError(f"{f} holds a setting no run can use ({e}): mend that field, or resume with the run's --preset and its settings "
-                         'on the command line') from None
+        try: check_config(get_config(known, **given))            # without the file's own fields: if these pass, the fault is the file's,
+        except (ValueError, TypeError): pass                    # not a flag the user never gave; else the command line's, which train says
+        else: raise damaged(e) from None
+    if bad := [k for k, v in run.items() if k not in given_run and as_whole(v) is None]:
+        raise damaged(f'{bad[0]} must be a whole number, got {run[bad[0]]!r}')
     return dict(preset=known, config=diff, run=run)
 
 def run_summary(path) -> dict:

@@ -164,9 +164,10 @@ def feedback_angles(model) -> list[float]:
     out = []
     for n, B in enumerate(model.B):
         W = model.W[n+1].detach(); Bt = B.detach().T
+        W, Bt = W.double(), Bt.double()                       # float32 norms of tiny weights (1e-30) would underflow to 0
         nw = float(W.norm() * Bt.norm())
-        if nw == 0: out.append(math.nan); continue            # a zero matrix has no direction: no angle (min(1, nan) read as 0°)
-        c = float((W * Bt).sum()) / nw
+        c = float((W * Bt).sum()) / nw if 0 < nw < math.inf else math.nan
+        if math.isnan(c): out.append(math.nan); continue       # a zero or non-finite matrix has no direction (min(1, nan) read as 0°)
         out.append(math.degrees(math.acos(max(-1., min(1., c)))))
     return out
 
@@ -177,8 +178,10 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
     if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
     if (a := as_real(angle)) is None or not 0 <= a <= 180: raise ValueError(f'the angle must be a number of degrees in [0, 180], got {angle!r}')
     angle = a
-    if zero := [n + 1 for n in range(len(model.B)) if not model.W[n+1].detach().abs().max() > 0]:
-        raise ValueError(f'W[{zero[0]}] is zero: it has no direction, so there is no angle to set its B from; initialize it first')
+    for n in range(len(model.B)):
+        W = model.W[n+1].detach()
+        if not torch.isfinite(W).all(): raise ValueError(f'W[{n + 1}] holds NaN or inf: there is no angle to set its B from; initialize it again')
+        if not W.abs().max() > 0: raise ValueError(f'W[{n + 1}] is zero: it has no direction, so there is no angle to set its B from; initialize it first')
     if method not in ('flip', 'rotate'): raise ValueError(f"method must be 'flip' or 'rotate', got {method!r}")
     c = math.cos(math.radians(angle))
     with torch.no_grad():

@@ -89,6 +89,10 @@ def test_resume_without_preset_reads_the_saved_settings(data_dir, tmp_path, caps
         (tmp_path/'cut'/'config.json').write_text(json.dumps(conf | {field: value}))
         rc, err = train_here('--out', tmp_path/'cut', '--resume', *where)
         assert rc == 1 and f"{tmp_path/'cut'/'config.json'} holds a setting no run can use (" in err and repr(value) in err and 'mend that field' in err, err
+    (tmp_path/'cut'/'config.json').write_text(json.dumps(conf | {'T': 'two'}))                # the command line sets it: the file's value is not used
+    assert train_here('--out', tmp_path/'cut', '--resume', '--T', 4, *where) == (0, '')
+    rc, err = train_here('--out', tmp_path/'cut', '--resume', '--T', 0, *where)               # a bad flag is the flag's fault
+    assert rc == 1 and 'T must be a whole number of at least 1, got 0 (--T)' in err and 'config.json' not in err, err
     (tmp_path/'cut'/'config.json').write_text('[]')
     assert train_here('--out', tmp_path/'cut', '--resume', *where) == (1, f"eqprop_train: error: {tmp_path/'cut'/'config.json'} is not the "
                                                                    "config.json of an eqprop_train run: resume with the run's --preset and its other settings")
