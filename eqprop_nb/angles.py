@@ -54,6 +54,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                 limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                 **overrides) -> list[dict]: # any `Config` field, e.g. epochs=10
     "Fig. 1(c) of [CEP20]: for each initial angle, the update-to-BPTT angle before training and the test error after it."
+    if 'angle' in overrides: raise ValueError("angle_sweep sets each run's initial angle from angles: leave angle out (give angles=[...])")
     cfg0 = get_config(preset, **overrides)
     if cfg0.model not in ('vf', 'vf-field', 'vf-hopfield'):
         raise ValueError(f'the angle sweep needs a vector-field model (vf, vf-field or vf-hopfield); {preset!r} has model {cfg0.model!r}')

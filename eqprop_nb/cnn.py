@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .energy import Activation, dense_params, explain_errors
-from .data import as_whole
+from .data import as_whole, check_flag
 from .discrete import PhiModel
 
 # %% auto #0
@@ -154,6 +154,7 @@ def configure(self:ConvNet, unpool:str|None=None, # 'scatter' (`max_unpool2d`, t
     if unpool is not None:
         if unpool not in UNPOOLS: raise ValueError(f'unknown unpool {unpool!r}; choose one of {", ".join(UNPOOLS)}')
         self.unpool = unpool
+    check_flag('channels_last', channels_last, none=True)
     if channels_last is not None:
         self.channels_last = bool(channels_last)
         fmt = torch.channels_last if self.channels_last else torch.contiguous_format

@@ -72,6 +72,10 @@ def potential(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
 
 def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
     "Stop with a clear error where β₁ = β₂: every EP estimate and vector-field rule divides by β₂ − β₁."
+    if not any(map(torch.is_tensor, (beta1, beta2))):  # (tensors: inside a captured step, checked where they were drawn)
+        b = [as_real(v) for v in (beta1, beta2)]
+        if None in b or not all(map(math.isfinite, b)):   # an infinite β gave 1/(β₂ − β₁) = 0: zero gradients without a word
+            raise ValueError(f'the nudging strengths must be finite numbers, got β₁ = {beta1!r}, β₂ = {beta2!r}')
     if beta1 == beta2:
         raise ValueError(f'the two nudging strengths must differ (the {what} divides by β₂ − β₁), got {beta1} and {beta2}')
     if not any(map(torch.is_tensor, (beta1, beta2))) and not math.isfinite(1 / (beta2 - beta1)):   # NaN, inf, or too close: 1/(β₂ − β₁) = inf
@@ -81,6 +85,8 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
     "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s₂) − ∂Φ/∂θ(s₁)) / (β₂ − β₁) with sᵢ the state nudged with βᵢ, Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
     distinct_betas(beta1, beta2)
+    if not hasattr(model, 'potential'):
+        raise TypeError(f'ep_grads differentiates a potential (−E or Φ), and {type(model).__name__} has none: use update_grads, which takes its own rule')
     params = list(model.parameters()) if params is None else list(params)
     with torch.enable_grad():
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
@@ -111,7 +117,7 @@ def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:
     if len(est) != len(ref): raise ValueError(f'rel_error compares two lists of the same length, got {len(est)} and {len(ref)} tensors')
     bad = next((i for i, (a, b) in enumerate(zip(est, ref)) if a.shape != b.shape), None)
     if bad is not None: raise ValueError(f'rel_error compares tensors of the same shapes; tensor {bad} is {tuple(est[bad].shape)} against {tuple(ref[bad].shape)}')
-    est, ref = [t.detach() for t in est], [t.detach() for t in ref]
+    est, ref = [t.detach().double() for t in est], [t.detach().double() for t in ref]   # float32 squares of 1e20 would overflow
     num = sum(float(((a - b)**2).sum()) for a, b in zip(est, ref))
     den = sum(float((b**2).sum()) for b in ref)
     if den == 0: raise ValueError('the reference is zero: a relative error to it is undefined (compare absolute differences instead)')

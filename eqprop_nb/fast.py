@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from fastcore.script import call_parse, store_true
-from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader
+from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader, check_flag
 from .ep import check_optimizer
 from .cli import Interrupted
 
@@ -92,6 +92,8 @@ class StepChunks:
                                "train without compiling: --fast off (fast='off')") from e
     def __call__(self, x:Tensor, s:list[Tensor], steps:int, beta:float, y:Tensor|None, c) -> list[Tensor]:
         "`steps` time steps from `s`, as `relax` would run them one by one, with `c` what `model.cache(x)` gives."
+        if (k := as_whole(steps)) is None or k < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')   # -1 % chunk ran chunk − 1 steps
+        steps = k
         if steps == 1: return self.fn(x, s, beta, y, c)     # a single step (C-EP's, between two updates) gains nothing from a compiled call
         if self.seen and _cache_entries is not None and not _cache_entries(self.code): self.seen.clear()   # torch._dynamo.reset() dropped them
         for n in [self.chunk] * (steps // self.chunk) + [steps % self.chunk] * (steps % self.chunk > 0):
@@ -298,6 +300,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
     dev = pick_device(device)
     if isinstance(presets, str): presets = [presets]                # one preset's name, not its letters
+    if isinstance(modes, str): modes = [modes]                      # likewise one mode
+    check_flag('accuracy', accuracy); check_flag('verbose', verbose)
+    if model_kw is not None and not isinstance(model_kw, dict): raise TypeError(f"model_kw is a dict of the model's configure arguments, e.g. dict(unpool='mask'), got {model_kw!r}")
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
     bad = [m for m in modes if m not in HARNESS_MODES and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among {", ".join(HARNESS_MODES + MODES)}')

@@ -8,7 +8,7 @@ import os, sys, json, subprocess, contextlib
 from functools import partial
 import torch
 from torch import Tensor
-from .energy import HopfieldNet
+from .energy import HopfieldNet, ACTIVATIONS
 from .discrete import PrototypicalNet
 from .vf import VFPrototypicalNet
 from .continual import sgd_rates
@@ -45,6 +45,8 @@ def fused_problem(model, device:torch.device|str|None=None) -> str|None:
     act = model.act if isinstance(model, HopfieldNet) else model.out_act
     if act.name not in ACT_CODES:
         return f'the fused kernel has no activation {act.name!r} (it has {", ".join(ACT_CODES)}); use {alt}'
+    if act != ACTIVATIONS.get(act.name):               # the kernel computes the library's function of that name, not the one given
+        return f'the activation named {act.name!r} is not the library\'s own (an Activation of your own under that name); the fused kernel would compute the library\'s: use {alt}'
     if p.dtype not in (torch.float32, torch.float64):
         return f'the fused kernel computes in float32 or float64, and the model is {p.dtype}; use {alt}'
     if p.dtype == torch.float64 and dev.type == 'cuda':

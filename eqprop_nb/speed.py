@@ -8,7 +8,7 @@ import time, json, sys
 from pathlib import Path
 import torch
 from .data import mnist, DeviceLoader, as_whole, as_real
-from .train import get_config, setup_training, run_epoch, evaluate, pick_device, lr_factor
+from .train import get_config, setup_training, run_epoch, evaluate, pick_device, lr_factor, check_config
 
 # %% auto #0
 __all__ = ['time_to_error']
@@ -38,9 +38,9 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     max_epochs = n
     dev = pick_device(device)
     out = {}
-    for name in presets:
-        cfg = get_config(name, **overrides)
-        lr_factor(cfg, 0)                                   # a bad schedule fails here; a schedule runs over the preset's epochs
+    cfgs = [get_config(name, **overrides) for name in presets]   # every preset and setting checked before the first is timed
+    for cfg in cfgs: check_config(cfg); lr_factor(cfg, 0)      # a bad schedule fails here; a schedule runs over the preset's epochs
+    for name, cfg in zip(presets, cfgs):
         dtype = getattr(torch, cfg.dtype)
         algo, opt = setup_training(cfg, seed, dev)
         flat = len(algo.model.shapes[0]) == 1

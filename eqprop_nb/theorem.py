@@ -9,7 +9,8 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import HopfieldNet, cost
-from .ep import relax, ep_grads, rel_error, checked_target, whole_steps
+from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model
+from .data import as_real
 from .discrete import EnergyPhi, PrototypicalNet
 from .cnn import ConvNet
 
@@ -19,8 +20,13 @@ __all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agr
 # %% ../nbs/05_theorem1.ipynb #2cad2146
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
     "ΔEP_s(β, t) and ΔEP_θ(β, t) for t = 0..K−1: lists (over t) of per-layer and per-parameter tensors."
-    if beta == 0 or not math.isfinite(beta): raise ValueError(f'beta must be a finite non-zero number (the EP processes divide by β), got {beta}')
+    check_model(model, 'ep_processes')
+    if (b := as_real(beta)) is None or b == 0 or not math.isfinite(b): raise ValueError(f'beta must be a finite non-zero number (the EP processes divide by β), got {beta!r}')
+    beta = b
     whole_steps(K=K)
+    if not hasattr(model, 'potential'):
+        raise TypeError(f'ep_processes contrasts a primitive function Φ, and {type(model).__name__} has none (a vector-field model): '
+                        'compare its rule with continual_processes or update_angle instead')
     if isinstance(model, HopfieldNet):
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     y = checked_target(model, x, y)                                  # class labels or one-hot targets
@@ -35,6 +41,7 @@ def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:i
 # %% ../nbs/05_theorem1.ipynb #99663748
 def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
     "−∇BPTT_s(t) and −∇BPTT_θ(t) for t = 0..K−1, from K steps that start at the converged state `s_star`."
+    check_model(model, 'bptt_processes')
     whole_steps(K=K)
     y = checked_target(model, x, y)
     names, params = zip(*model.named_parameters())
@@ -60,6 +67,9 @@ def flat_process(p:list[list[Tensor]]) -> Tensor:
 def cosine(a:Tensor, b:Tensor) -> float:
     "The cosine of the angle between two flat tensors of the same length (NaN where one is zero: it has no direction)."
     if a.ndim != 1 or a.shape != b.shape: raise ValueError(f'cosine compares two flat tensors of the same length, got shapes {tuple(a.shape)} and {tuple(b.shape)}')
+    if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.is_complex() or b.is_complex():
+        raise TypeError(f'cosine compares two real tensors, got {type(a).__name__} and {type(b).__name__}')
+    a, b = a.detach().double(), b.detach().double()        # float32 norms of 1e±30 would overflow or underflow to NaN
     return float(a @ b / (a.norm() * b.norm()))
 
 def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
@@ -72,6 +82,8 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
     whole_steps(T=T, K=K)
     if isinstance(betas, (str, bytes)) or not hasattr(betas, '__iter__'):
         raise TypeError(f'betas is a list of nudging strengths to compare, e.g. [0.1, 0.01], got {betas!r}')
+    if None in (b := [as_real(v) for v in betas]): raise TypeError(f'betas holds something that is not a number: {betas!r}')
+    betas = b                                          # plain floats: the report's keys (a tensor key would not be found by plot_gdu)
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     bS, bT = bptt_processes(model, x, y, s_star, K)

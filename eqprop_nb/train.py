@@ -263,6 +263,8 @@ OPTIMIZERS = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}
 
 def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
     "The optimizer of `cfg`, one parameter group per layer with its learning rate."
+    check_config(cfg)                                  # a NaN rate or a momentum of 2 would be taken as they are
+    if not hasattr(model, 'layer_params'): raise TypeError(f'make_optimizer takes a model of this library (its layer_params group the weights by layer), got a {type(model).__name__}')
     layers = model.layer_params()
     if len(cfg.lrs) != len(layers):
         raise ValueError(f'lrs gives {len(cfg.lrs)} learning rates but the model has {len(layers)} layers of weights; '
@@ -309,12 +311,19 @@ def lr_factor(cfg:Config, epoch:int) -> float:
     if not 0 <= cfg.cooldown <= cfg.epochs - cfg.warmup:
         raise ValueError(f'a cool-down of {cfg.cooldown} must be at least 0 and at most the epochs after the warm-up '
                          f'({cfg.epochs} - {cfg.warmup}): lower --cooldown or raise --epochs')
+    if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch counts from 0, got {epoch!r}')
+    epoch = e
+    if epoch >= cfg.epochs and (cfg.schedule != 'constant' or cfg.cooldown):   # past its end a cosine would rise again, a cool-down go negative
+        raise ValueError(f'epoch {epoch} lies past the {cfg.epochs} epochs the {"cool-down" if cfg.cooldown else cfg.schedule} schedule spans '
+                         '(epochs count from 0): raise --epochs')
     if epoch < cfg.warmup: return (epoch + 1) / (cfg.warmup + 1)
     if cfg.schedule == 'constant': return min(1., (cfg.epochs - epoch) / (cfg.cooldown + 1)) if cfg.cooldown else 1.
     return 0.5 * (1 + math.cos(math.pi * (epoch - cfg.warmup + 0.5) / (cfg.epochs - cfg.warmup)))
 
 def set_learning_rates(cfg:Config, opt:torch.optim.Optimizer, epoch:int) -> float:
     "Set each parameter group's learning rate to its `cfg.lrs` value times `lr_factor(cfg, epoch)`; return the factor."
+    if len(opt.param_groups) != len(cfg.lrs):
+        raise ValueError(f'the optimizer has {len(opt.param_groups)} parameter groups and lrs {len(cfg.lrs)} rates: build it with make_optimizer(cfg, model), one group per layer')
     f = lr_factor(cfg, epoch)
     for g, lr in zip(opt.param_groups, cfg.lrs): g['lr'] = lr * f
     return f
@@ -935,6 +944,7 @@ def run_summary(path) -> dict:
 def find_runs(paths) -> list[Path]:
     "The run folders (those holding a config.json) among `paths` and under them, in order."
     found = []
+    if isinstance(paths, (str, os.PathLike)): paths = [paths]      # one folder named alone, not its letters
     for p in map(Path, paths):
         if not p.exists(): raise FileNotFoundError(f'{p} does not exist')
         found += [p] if (p/'config.json').exists() else sorted(c.parent for c in p.rglob('config.json'))
@@ -965,6 +975,8 @@ def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders
     "Summarize training runs: command, epochs, final, lowest and median-of-the-last-three test errors, seconds per epoch."
     if save is not None and (not str(save).strip() or Path(save).name in ('', '.', '..') or Path(save).is_dir()):
         sys.exit(f'eqprop_runs: error: --save {save!r} names a folder, or nothing: give the path of a JSON file to write, e.g. runs.json')
+    if save is not None and (outer := next((p for p in Path(save).resolve().parents if _is_run(p)), None)) is not None:   # its config.json, or a file beside it
+        sys.exit(f'eqprop_runs: error: --save {save} lies in the folder of a run ({outer}), which holds that run\'s files only: write it elsewhere, e.g. runs.json')
     try:
         summaries, skipped = [], []
         for p in find_runs(paths or []):

@@ -193,6 +193,7 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
                 k = int(((share - (1 - c) / 2).abs()).argmin())
                 w[perm[:k]] *= -1
             else:
+                if w.numel() < 2: raise ValueError(f"'rotate' needs W[{n + 1}] of two entries at least, to turn it in a plane; it has one: use 'flip'")
                 r = torch.randn(w.numel(), generator=generator, dtype=w.dtype).to(w.device)
                 r = r - (r @ w) / (w @ w) * w
                 w = c * w + math.sqrt(max(0., 1 - c * c)) * w.norm() / r.norm() * r

@@ -204,6 +204,20 @@ def test_runs_summary_gives_the_command_that_reproduces_a_run(data_dir, tmp_path
     bad = cli(tmp_path, prog='eqprop_runs')
     assert bad.returncode == 1 and 'cannot be read' in bad.stderr and 'no run folder could be read' in bad.stderr and 'Traceback' not in bad.stderr
 
+def test_runs_save_refuses_a_run_folder(data_dir, tmp_path):
+    "eqprop_runs --save into a run's folder (its own config.json among them) is refused: it overwrote the run's settings."
+    from eqprop_nb.train import runs_main, find_runs
+    assert train_here('--preset', 'p-1h', '--sizes', '784,8,10', '--T', 2, '--K', 1, '--epochs', 1, '--limit-train', 40, '--limit-test', 20,
+                      '--device', 'cpu', '--no-progress', '--data', data_dir, '--out', tmp_path/'r') == (0, '')
+    before = (tmp_path/'r'/'config.json').read_text()
+    for target in (tmp_path/'r'/'config.json', tmp_path/'r'/'summary.json'):
+        with pytest.raises(SystemExit) as e: runs_main([str(tmp_path/'r'), '--save', str(target)])
+        assert 'lies in the folder of a run' in e.value.code, e.value.code
+    assert (tmp_path/'r'/'config.json').read_text() == before and not (tmp_path/'r'/'summary.json').exists()
+    runs_main([str(tmp_path/'r'), '--save', str(tmp_path/'summary.json')])        # beside it: written
+    assert json.loads((tmp_path/'summary.json').read_text())[0]['epochs'] == 1
+    assert find_runs(str(tmp_path)) == [tmp_path/'r']                              # one folder named alone, not its letters
+
 def test_bench_refuses_before_it_runs(tmp_path):
     "eqprop_bench says what is wrong with --preset or --json before any timing (in this process: nothing runs)."
     from eqprop_nb.fast import main as bench_main
