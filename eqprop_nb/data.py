@@ -15,12 +15,14 @@ __all__ = ['MNIST_FILES', 'as_real', 'as_whole', 'check_flag', 'DataNotFoundErro
 # %% ../nbs/00_data.ipynb #393c54b7
 def as_real(v) -> float|None:
     "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
+    if not torch.is_tensor(v) and getattr(v, 'shape', None) == () and hasattr(v, 'item'): v = v.item()   # a 0-d numpy array
     if torch.is_tensor(v):
         return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
     return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
 
 def as_whole(v) -> int|None:
     "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
+    if not torch.is_tensor(v) and getattr(v, 'shape', None) == () and hasattr(v, 'item'): v = v.item()   # a 0-d numpy array
     if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
     return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
 

@@ -70,7 +70,8 @@ def cosine(a:Tensor, b:Tensor) -> float:
     if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.is_complex() or b.is_complex():
         raise TypeError(f'cosine compares two real tensors, got {type(a).__name__} and {type(b).__name__}')
     a, b = a.detach().double(), b.detach().double()        # float32 norms of 1e±30 would overflow or underflow to NaN
-    return float(a @ b / (a.norm() * b.norm()))
+    c = float(a @ b / (a.norm() * b.norm()))
+    return c if math.isnan(c) else max(-1., min(1., c))       # rounding can pass ±1 (1.0000000000000002), where acos fails
 
 def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
     "Fraction of components with the same sign, among those where |b| exceeds `tol` × max |b|."

@@ -182,6 +182,8 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
         W = model.W[n+1].detach()
         if not torch.isfinite(W).all(): raise ValueError(f'W[{n + 1}] holds NaN or inf: there is no angle to set its B from; initialize it again')
         if not W.abs().max() > 0: raise ValueError(f'W[{n + 1}] is zero: it has no direction, so there is no angle to set its B from; initialize it first')
+        if method == 'rotate' and W.numel() < 2 and 0 < angle < 180:     # checked before any B is written
+            raise ValueError(f"'rotate' needs W[{n + 1}] of two entries at least, to turn it in a plane; it has one: use 'flip'")
     if method not in ('flip', 'rotate'): raise ValueError(f"method must be 'flip' or 'rotate', got {method!r}")
     c = math.cos(math.radians(angle))
     with torch.no_grad():
@@ -192,8 +194,8 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
                 share = torch.cat([w.new_zeros(1), (w[perm]**2).cumsum(0) / (w**2).sum()])   # share of ‖w‖² in the first k
                 k = int(((share - (1 - c) / 2).abs()).argmin())
                 w[perm[:k]] *= -1
+            elif c * c == 1: w = c * w                     # 0° or 180°: Wᵀ itself or its negative, no plane needed
             else:
-                if w.numel() < 2: raise ValueError(f"'rotate' needs W[{n + 1}] of two entries at least, to turn it in a plane; it has one: use 'flip'")
                 r = torch.randn(w.numel(), generator=generator, dtype=w.dtype).to(w.device)
                 r = r - (r @ w) / (w @ w) * w
                 w = c * w + math.sqrt(max(0., 1 - c * c)) * w.norm() / r.norm() * r
