@@ -31,6 +31,7 @@ def update_layer_angles(model, x, y, T:int, K:int, beta:float) -> dict:
 # %% ../nbs/05c_angles.ipynb #54bd26c5
 def plot_angle_sweep(rows:list[dict], path:str|Path|None=None, title:str=''):
     "Test error against the update-to-BPTT angle measured before training, each point labelled with its initial W–Bᵀ angle."
+    if not rows: raise ValueError('plot_angle_sweep draws the rows of angle_sweep (angles.json), and got none')
     fig = new_figure(path, (5, 3.4))
     ax = fig.subplots()
     ua = [r['update_angle'] for r in rows]

@@ -76,6 +76,7 @@ class StepChunks:
                  compile_mode:str='default'):
         if (n := as_whole(chunk)) is None or n < 1:
             raise ValueError(f'chunk is a number of time steps per compiled call and must be a whole number of at least 1, got {chunk!r}')
+        _check_compile_mode(compile_mode)
         if problem := cpu_compiler_problem(): raise RuntimeError(problem)
         self.fn, self.chunk, self.seen = model.step, n, set()   # the model's own step, bound before the fast path puts anything in its place
         self.code = StepChunks._steps.__code__.replace()    # a code object of its own: Dynamo counts recompilations per code object
@@ -169,6 +170,7 @@ class FastPath:
 
     def run_batch(self, idx:Tensor, betas:tuple):
         "One update on the examples `idx` (a device tensor) with the host's draws `betas`: eager, warm-up, capture or replay."
+        if self.data is None: raise RuntimeError('run_batch reads the data set given to bind(x, labels): call bind first (train_epoch does)')
         if not self.graphed: return self._body(idx, betas)
         key = (len(idx), betas)
         if key in self.graphs:

@@ -10,7 +10,7 @@ from torch import Tensor
 from torch.func import functional_call
 from .energy import HopfieldNet, cost
 from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model
-from .data import as_real
+from .data import as_real, as_whole
 from .discrete import EnergyPhi, PrototypicalNet
 from .cnn import ConvNet
 
@@ -62,6 +62,7 @@ def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
 # %% ../nbs/05_theorem1.ipynb #b32519e9
 def flat_process(p:list[list[Tensor]]) -> Tensor:
     "A process (one list of tensors per time step) as one flat tensor, steps in order."
+    if not p or not all(p): raise ValueError('a process is a list of time steps, each a list of tensors, and this one holds none')
     return torch.cat([t.flatten() for step in p for t in step])
 
 def cosine(a:Tensor, b:Tensor) -> float:
@@ -75,6 +76,8 @@ def cosine(a:Tensor, b:Tensor) -> float:
 
 def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
     "Fraction of components with the same sign, among those where |b| exceeds `tol` × max |b|."
+    if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.shape != b.shape or a.numel() == 0:
+        raise ValueError(f'sign_agreement compares two tensors of the same, non-empty shape, got {tuple(getattr(a, "shape", ()))} and {tuple(getattr(b, "shape", ()))}')
     m = b.abs() > tol * b.abs().max()
     return float((torch.sign(a[m]) == torch.sign(b[m])).double().mean())
 
@@ -103,6 +106,9 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
 def plot_gdu(rep:dict, beta:float, title:str='', n_curves:int=4):
     "EP processes (solid) and −BPTT processes (dashed) for a few neurons and synapses; returns the figure."
     import matplotlib.pyplot as plt
+    if not isinstance(rep, dict) or not {'ep', 'bptt'} <= rep.keys(): raise ValueError('plot_gdu draws a report of gdu_report, with its ep and bptt processes')
+    if (n := as_whole(n_curves)) is None or n < 1: raise ValueError(f'n_curves is the number of neurons and synapses drawn, at least 1, got {n_curves!r}')
+    n_curves = n
     if beta not in rep['ep']: raise ValueError(f'the report holds the EP processes of β in {sorted(rep["ep"])}, not {beta}')
     eS, eT = rep['ep'][beta]; bS, bT = rep['bptt']
     fig, axs = plt.subplots(1, 2, figsize=(9, 3))

@@ -409,6 +409,8 @@ def load_checkpoint(path:Path) -> dict:
 # %% ../nbs/03_train.ipynb #48987351
 def new_figure(path:str|Path|None=None, figsize=(5, 3.2)):
     "A pyplot figure when nothing is saved (interactive: pyplot shows it), else a bare `Figure` (pyplot and its backend untouched)."
+    if path is not None and not Path(path).expanduser().parent.is_dir():   # said now, not by the image writer after the drawing
+        raise FileNotFoundError(f'cannot save the figure to {path}: the folder {Path(path).expanduser().parent} does not exist; make it first')
     if path is None:
         import matplotlib.pyplot as plt
         return plt.figure(figsize=figsize)
@@ -417,6 +419,7 @@ def new_figure(path:str|Path|None=None, figsize=(5, 3.2)):
 
 def plot_history(history:list[dict], path:str|Path|None=None, title:str=''):
     "Training, validation (where held out) and test error per epoch (log scale): saved to `path` if given (without touching pyplot or its backend), else a pyplot figure."
+    if not history: raise ValueError('plot_history draws epoch records (a run\'s history, metrics.json), and got none')
     fig = new_figure(path)
     ax = fig.subplots()
     ep = [h['epoch'] for h in history]
