@@ -367,7 +367,9 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
 # %% ../nbs/03_train.ipynb #8c4e51f9
 def atomic_write(path:Path, write):
     "Call `write(tmp_path)`, then rename the temporary file onto `path` (atomic on POSIX); an OSError after the rename carries `.written = path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f'{path} is a folder: give the path of a file to write')   # else the rename's error names the temporary file
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp, renamed = path.with_name(f'.{path.name}.tmp{os.getpid()}'), False
     try:
         write(tmp)
@@ -399,8 +401,9 @@ def load_checkpoint(path:Path) -> dict:
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         if isinstance(e, pickle.UnpicklingError) and 'Unsupported global' in str(e):   # intact, but holding a value that is not plain Python
-            raise RuntimeError(f'{path} holds values that are not plain Python numbers, strings or lists (a checkpoint of a run given numpy '
-                               'values, before get_config converted them); it cannot be resumed safely: start afresh in another --out') from None
+            raise RuntimeError(f'{path} holds values that are not tensors or plain Python numbers, strings or lists: not a checkpoint of '
+                               'save_checkpoint (a pickled model or optimizer, say), or one of a run given numpy values before get_config '
+                               'converted them; it cannot be resumed safely: start afresh in another --out') from None
         why = ('damaged, or not a checkpoint' if isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
                else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
         raise RuntimeError(f'could not read the checkpoint {path} ({why}); its epochs cannot be resumed: start afresh in another '
