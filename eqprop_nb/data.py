@@ -13,16 +13,20 @@ __all__ = ['MNIST_FILES', 'as_real', 'as_whole', 'check_flag', 'DataNotFoundErro
            'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'DeviceLoader', 'check_training_loader']
 
 # %% ../nbs/00_data.ipynb #393c54b7
+def _item(v):
+    "A 0-d numpy array as its Python value; anything else as it is."
+    return v.item() if not torch.is_tensor(v) and getattr(v, 'shape', None) == () and hasattr(v, 'item') else v
+
 def as_real(v) -> float|None:
     "`v` as a float if it is a real number (a Python or numpy number, or a 0-d real tensor, read on the host), else None; a bool is not one."
-    if not torch.is_tensor(v) and getattr(v, 'shape', None) == () and hasattr(v, 'item'): v = v.item()   # a 0-d numpy array
+    v = _item(v)
     if torch.is_tensor(v):
         return float(v) if v.ndim == 0 and v.dtype != torch.bool and not v.is_complex() else None
     return float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else None
 
 def as_whole(v) -> int|None:
     "`v` as an int if it is a whole number (a Python or numpy integer, or a 0-d integer tensor), else None; a bool is not one."
-    if not torch.is_tensor(v) and getattr(v, 'shape', None) == () and hasattr(v, 'item'): v = v.item()   # a 0-d numpy array
+    v = _item(v)
     if torch.is_tensor(v): return int(v) if v.ndim == 0 and not (v.is_floating_point() or v.is_complex() or v.dtype == torch.bool) else None
     return int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else None
 
@@ -51,10 +55,13 @@ def _file_in(d:Path, stem:str) -> Path|None:
     for name in (stem, stem + '.gz'):
         if (d/name).is_file(): return d/name
 
+def _mnist_dirs(root:Path) -> tuple:
+    "The folders under `root` where MNIST's files are looked for, in order."
+    return root/'MNIST'/'raw', root/'raw', root
+
 def find_mnist(root) -> Path|None:
     "The directory under `root` that holds all four MNIST files, or `None`."
-    root = Path(root).expanduser()
-    for d in (root/'MNIST'/'raw', root/'raw', root):
+    for d in _mnist_dirs(Path(root).expanduser()):
         if all(_file_in(d, s) for pair in MNIST_FILES.values() for s in pair): return d
 
 # %% ../nbs/00_data.ipynb #dcc0e63e
@@ -81,7 +88,7 @@ def read_idx(path) -> torch.Tensor:
 # %% ../nbs/00_data.ipynb #2889ee3c
 def _missing_message(root:Path, why:str='') -> str:
     stems = [s for pair in MNIST_FILES.values() for s in pair]
-    names, looked = ', '.join(s + '.gz' for s in stems), (root/'MNIST'/'raw', root/'raw', root)   # find_mnist's folders
+    names, looked = ', '.join(s + '.gz' for s in stems), _mnist_dirs(root)
     d, have = max(((d, [s for s in stems if _file_in(d, s)]) for d in looked if d.is_dir()), key=lambda f: len(f[1]), default=(None, []))
     some = (f' {d} holds {len(have)} of the four; missing: {", ".join(s for s in stems if s not in have)}.'
             if have else '')                           # a copy cut short: where 'not found' alone would mislead

@@ -312,9 +312,10 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     if compile_mode != 'default' and 'compile' not in modes:
         raise ValueError(f"compile_mode {compile_mode!r} applies to the mode 'compile', which is not among the modes {modes}; "
                          "add it (modes=[..., 'compile'], --modes ...,compile)")
-    if n is not None and ((k := as_whole(n)) is None or k < 1): raise ValueError(f'n is the number of training images per pass and must be a whole number of at least 1, got {n!r}')
-    if (k := as_whole(passes)) is None or k < 1: raise ValueError(f'passes must be a whole number of at least 1, got {passes!r}')
-    n, passes = n if n is None else as_whole(n), as_whole(passes)
+    whole_n, whole_passes = (None if n is None else as_whole(n)), as_whole(passes)
+    if n is not None and (whole_n is None or whole_n < 1): raise ValueError(f'n is the number of training images per pass and must be a whole number of at least 1, got {n!r}')
+    if whole_passes is None or whole_passes < 1: raise ValueError(f'passes must be a whole number of at least 1, got {passes!r}')
+    n, passes = whole_n, whole_passes
     if 'graph' in modes and dev.type != 'cuda':
         raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
     cfgs = [get_config(preset, **overrides) for preset in presets]   # an unknown preset fails before anything is timed

@@ -11,6 +11,7 @@ from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas
 from .data import as_real
+from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
 
 # %% auto #0
@@ -163,12 +164,8 @@ def feedback_angles(model) -> list[float]:
     if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
     out = []
     for n, B in enumerate(model.B):
-        W = model.W[n+1].detach(); Bt = B.detach().T
-        W, Bt = W.double(), Bt.double()                       # float32 norms of tiny weights (1e-30) would underflow to 0
-        nw = float(W.norm() * Bt.norm())
-        c = float((W * Bt).sum()) / nw if 0 < nw < math.inf else math.nan
-        if math.isnan(c): out.append(math.nan); continue       # a zero or non-finite matrix has no direction (min(1, nan) read as 0°)
-        out.append(math.degrees(math.acos(max(-1., min(1., c)))))
+        c = cosine(model.W[n+1].flatten(), B.T.flatten())     # in float64, clamped to [−1, 1]; NaN for a zero or non-finite matrix (no direction)
+        out.append(math.nan if math.isnan(c) else math.degrees(math.acos(c)))
     return out
 
 def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
