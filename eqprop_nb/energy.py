@@ -12,8 +12,8 @@ from fastcore.basics import patch
 from .data import as_real, as_whole, check_flag
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta', 'LayeredModel', 'dense_params',
-           'HopfieldNet', 'explain_errors']
+__all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -109,6 +109,8 @@ def dense_params(sizes:list[int]) -> tuple[nn.ParameterList, nn.ParameterList]:
             nn.ParameterList([nn.Parameter(torch.empty(m)) for m in sizes[1:]]))
 
 # %% ../nbs/01_energy.ipynb #707c950e
+INPUT_MAPS, INITS = ('x', 'rho'), ('glorot', 'uniform')   # what the input layer holds; how the weights are drawn
+
 class HopfieldNet(LayeredModel):
     "A layered Hopfield network with symmetric weights: the model of continuous-time EP [EP17]."
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 500, 10]
@@ -119,8 +121,8 @@ class HopfieldNet(LayeredModel):
                  init:str='glorot'): # 'glorot': Glorot-uniform weights, zero biases ([EP17]); 'uniform': U(±1/√fan_in) for both (nn.Linear's, [E19]'s code)
         super().__init__(sizes)
         check_step_size(eps); check_flag('clip', clip)
-        if input_map not in ('x', 'rho'): raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
-        if init not in ('glorot', 'uniform'): raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
+        if input_map not in INPUT_MAPS: raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
+        if init not in INITS: raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
         self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init
         self.W, self.b = dense_params(self.sizes)
         self.reset_parameters()

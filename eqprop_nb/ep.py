@@ -99,16 +99,34 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
                   dC:list[Tensor], # ∂J/∂s at the fixed point, one tensor per layer
                   params:list[Tensor]) -> list[Tensor]:
     "dJ/dθ at a fixed point of `residual`, by implicit differentiation (dense solve: tiny networks only)."
-    shapes = [t.shape for t in s_star]
+    tensors = lambda ts: isinstance(ts, (list, tuple)) and len(ts) > 0 and all(torch.is_tensor(t) for t in ts)
+    if not tensors(s_star): raise TypeError(f's_star is the fixed point: a list of tensors, one per layer, got {type(s_star).__name__}')
+    shapes = [tuple(t.shape) for t in s_star]
+    if not tensors(dC) or [tuple(t.shape) for t in dC] != shapes:
+        raise ValueError(f'dC is ∂J/∂s at the fixed point, one tensor per layer of s_star with its shape: {shapes}, got '
+                         + (str([tuple(t.shape) for t in dC]) if tensors(dC) else type(dC).__name__))
+    if not tensors(params) or not all(p.requires_grad for p in params):
+        raise ValueError('params are the tensors to differentiate by, each with requires_grad (e.g. list(model.parameters()))')
     sizes = [t.numel() for t in s_star]
+    n = sum(sizes)
+    if n * n * s_star[0].element_size() > 2**31:     # the Jacobian alone; the solve needs as much again
+        raise ValueError(f'implicit_grad solves a dense {n}×{n} system ({n * n * s_star[0].element_size() / 2**30:.1f} GiB for its matrix): '
+                         'it is a reference for tiny networks; give it fewer examples or smaller layers')
     unflat = lambda v: [c.reshape(sh) for c, sh in zip(v.split(sizes), shapes)]
     flat = lambda ts: torch.cat([t.reshape(-1) for t in ts])
     v = flat([t.detach() for t in s_star])
-    Jac = torch.autograd.functional.jacobian(lambda v: flat(residual(unflat(v))), v)
-    lam = torch.linalg.solve(Jac.T, flat(dC))
     with torch.enable_grad():
-        r = flat(residual(unflat(v)))
-        g = torch.autograd.grad(-(r * lam).sum(), params, allow_unused=True)
+        r = residual(unflat(v))
+        if not tensors(r) or [tuple(t.shape) for t in r] != shapes:
+            raise ValueError(f'residual must return one tensor per layer of s_star with its shape {shapes}, got '
+                             + (str([tuple(t.shape) for t in r]) if tensors(r) else type(r).__name__))
+        r = flat(r)
+    Jac = torch.autograd.functional.jacobian(lambda v: flat(residual(unflat(v))), v)
+    try: lam = torch.linalg.solve(Jac.T, flat(dC))
+    except torch.linalg.LinAlgError:
+        raise ValueError('the Jacobian of the residual at s_star is singular: s_star is not an isolated fixed point '
+                         '(a clipped state, or a layer the residual does not depend on?), so implicit differentiation has no answer') from None
+    with torch.enable_grad(): g = torch.autograd.grad(-(r * lam).sum(), params, allow_unused=True)
     return [torch.zeros_like(p) if gi is None else gi for p, gi in zip(params, g)]
 
 # %% ../nbs/02_ep.ipynb #74573d50

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
 from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag, check_training_loader
-from .energy import HopfieldNet, ACTIVATIONS, Activation
+from .energy import HopfieldNet, ACTIVATIONS, Activation, INPUT_MAPS, INITS
 from .ep import EP
 from .discrete import PrototypicalNet, PhiModel
 from .bptt import BPTT
@@ -212,25 +212,27 @@ def register_algorithm(name:str):
 
 def build_model(cfg:Config):
     "The network described by `cfg`."
-    if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)}')
+    if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)} (--model)')
     if cfg.model != 'hopfield' and (cfg.input_map != 'x' or cfg.init != 'glorot'):
         raise ValueError(f"input_map and init set the hopfield model's input layer and initialization, not {cfg.model!r}'s; "
-                         "leave them at 'x' and 'glorot'")
+                         "leave them at 'x' and 'glorot' (--input-map, --init)")
+    for k, names in (('input_map', INPUT_MAPS), ('init', INITS)):   # said with the flag, before the model's own check says it without
+        if getattr(cfg, k) not in names: raise ValueError(f'unknown {k} {getattr(cfg, k)!r}; choose one of {", ".join(names)} ({_flag_name(k)})')
     model = MODELS[cfg.model](cfg)
     if cfg.dt != 1:
-        if not isinstance(model, PhiModel): raise ValueError(f'dt damps the step of the discrete Φ models (prototypical, conv), not of {cfg.model!r}')
-        if not 0 < cfg.dt < 1: raise ValueError(f'dt must lie in (0, 1] (1: the undamped step), got {cfg.dt}')
+        if not isinstance(model, PhiModel): raise ValueError(f'dt damps the step of the discrete Φ models (prototypical, conv), not of {cfg.model!r} (--dt)')
+        if not 0 < cfg.dt < 1: raise ValueError(f'dt must lie in (0, 1] (1: the undamped step), got {cfg.dt} (--dt)')
         model.dt = float(cfg.dt)
     if cfg.angle is not None:
         if not hasattr(model, 'B'):
-            raise ValueError(f'angle sets the backward weights of a vector-field model (model {", ".join(VF_MODELS)}), not of {cfg.model!r}')
+            raise ValueError(f'angle sets the backward weights of a vector-field model (model {", ".join(VF_MODELS)}), not of {cfg.model!r} (--angle)')
         set_feedback_angle(model, cfg.angle, 'flip')          # draws from the global generator: seeded by `train`
     return model
 
 def nudging(cfg:Config) -> tuple[tuple[float, float], bool]:
     "The (β₁, β₂) pair and the random-sign flag that `cfg.nudge` and `cfg.beta` ask for."
-    if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)}')
-    if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β')
+    if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)} (--nudge)')
+    if cfg.beta == 0: raise ValueError('beta must be non-zero: the EP update divides by β (--beta)')
     (a, b), rnd = NUDGES[cfg.nudge]
     return (a * cfg.beta, b * cfg.beta), rnd
 
@@ -249,13 +251,13 @@ def build_bptt(cfg:Config, model, seed:int=0) -> BPTT:
 def build_cep(cfg:Config, model, seed:int=0) -> Continual:
     "Continual EP [CEP20]: weights updated at every step of the second phase (C-EP on a Φ model, C-VF on a vector-field model)."
     (b1, b2), rnd = nudging(cfg)
-    if b1 != 0: raise ValueError("continual EP nudges one way only: use nudge 'fixed' or 'random', not 'symmetric'")
+    if b1 != 0: raise ValueError("continual EP nudges one way only: use nudge 'fixed' or 'random', not 'symmetric' (--nudge)")
     return Continual(model, cfg.T, cfg.K, b2, rnd, seed, check_finite=False)
 
 def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model, `.model`) described by `cfg`."
     if cfg.algorithm not in ALGORITHMS:
-        raise ValueError(f'unknown algorithm {cfg.algorithm!r}; choose one of {", ".join(ALGORITHMS)}')
+        raise ValueError(f'unknown algorithm {cfg.algorithm!r}; choose one of {", ".join(ALGORITHMS)} (--algorithm)')
     return ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
 
 # %% ../nbs/03_train.ipynb #dfbae0aa
@@ -269,7 +271,7 @@ def make_optimizer(cfg:Config, model) -> torch.optim.Optimizer:
     if len(cfg.lrs) != len(layers):
         raise ValueError(f'lrs gives {len(cfg.lrs)} learning rates but the model has {len(layers)} layers of weights; '
                          f'pass one per layer, input side first (e.g. --lrs {",".join(["0.1"] * len(layers))})')
-    if cfg.optimizer not in OPTIMIZERS: raise ValueError(f'unknown optimizer {cfg.optimizer!r}; choose one of {", ".join(OPTIMIZERS)}')
+    if cfg.optimizer not in OPTIMIZERS: raise ValueError(f'unknown optimizer {cfg.optimizer!r}; choose one of {", ".join(OPTIMIZERS)} (--optimizer)')
     groups = [{'params': ps, 'lr': lr} for ps, lr in zip(layers, cfg.lrs)]
     kw = dict(weight_decay=cfg.weight_decay) | (dict(momentum=cfg.momentum) if cfg.optimizer == 'sgd' else {})
     return OPTIMIZERS[cfg.optimizer](groups, lr=cfg.lrs[0], **kw)

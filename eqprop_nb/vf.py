@@ -204,6 +204,7 @@ def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
     "‖J − Jᵀ‖ / ‖J + Jᵀ‖ for J = ∂μ/∂s (continuous-time models), else the s-Jacobian of what the rule differentiates (σ(F) or F), at `s`, all examples together."
     if not hasattr(model, 'mu') and not hasattr(model, 'field'):
         raise TypeError(f'{type(model).__name__} is not a vector-field model (it has neither mu nor field); its Jacobian is symmetric by construction')
+    model.check_state(x, s, finite=False)            # the shapes said here, not by a reshape inside the Jacobian
     f = getattr(model, 'mu', None) or (model.field if model.jacobian == 'field' else lambda x, s: [model.out_act.rho(t) for t in model.field(x, s)])
     sizes = [t.numel() for t in s]
     def flat(v):
