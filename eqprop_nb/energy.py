@@ -13,7 +13,7 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors', 'explain_input']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -160,7 +160,9 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
     if x.ndim == 0 or x.shape[0] == 0: raise ValueError(f'the input holds no examples (shape {tuple(x.shape)}): give a batch of at least one')
     if tuple(x.shape[1:]) != self.shapes[0]:
         hint = ('; flatten images first (e.g. x.flatten(1))' if x.ndim > 2 and len(self.shapes[0]) == 1 else
-                '; images need a channel dimension (e.g. x.unsqueeze(1))' if x.ndim == 3 else '')
+                '; images need a channel dimension (e.g. x.unsqueeze(1))' if x.ndim == 3 else
+                f'; unflatten it into images (e.g. x.view(-1, {", ".join(map(str, self.shapes[0]))}))'
+                if x.ndim == 2 and len(self.shapes[0]) > 1 and x.shape[1] == math.prod(self.shapes[0]) else '')
         raise ValueError(f'expected an input of shape {_shape_str(self.shapes[0])}, got {tuple(x.shape)}{hint}')
     if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')   # one sync
 
@@ -221,19 +223,35 @@ def _explain(model, sig, x, s, args, kw):
             got, exp = (None if t is None else f'{tuple(t.shape)} {t.dtype} on {t.device}' for t in (c, want))
             raise ValueError(f'the input drive handed in (cache= or drive=) is {got}, where model.cache(x) gives {exp}: pass model.cache(x), or leave it out') from None
 
-def explain_errors(f):
-    "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
-    sig = inspect.signature(f)
+def _method_name(f, sig):
+    "Give `f` the qualified name of the method that @patch makes of it ('HopfieldNet.grad_s'): show_doc names the unwrapped function."
     first = next(iter(sig.parameters.values()))
     cls = getattr(first.annotation, '__name__', first.annotation)   # `self:HopfieldNet` of a method that @patch adds
     if first.name == 'self' and first.annotation is not inspect.Parameter.empty and isinstance(cls, str) and cls.isidentifier():
-        f.__qualname__ = f'{cls}.{f.__name__}'                      # show_doc names the unwrapped function: 'HopfieldNet.grad_s', as @patch does
+        f.__qualname__ = f'{cls}.{f.__name__}'
+
+def explain_errors(f):
+    "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
+    sig = inspect.signature(f)
+    _method_name(f, sig)
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
         if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1: model.check_state(x, s, finite=False)
         try: return f(model, x, s, *args, **kw)
         except (RuntimeError, ValueError, TypeError, IndexError):   # what torch raises for shapes, dtypes and missing tensors
             _explain(model, sig, x, s, args, kw)
+            raise
+    return inner
+
+def explain_input(f):
+    "Decorate `f(model, x, …)` that reads the input alone (an input drive): if torch fails inside it, a wrong `x` is said as `check_input` says it."
+    _method_name(f, inspect.signature(f))
+    @functools.wraps(f)
+    def inner(model, x, *args, **kw):
+        try: return f(model, x, *args, **kw)
+        except (RuntimeError, ValueError, TypeError, IndexError):
+            try: model.check_input(x, finite=False)
+            except (ValueError, TypeError) as clear: raise clear from None
             raise
     return inner
 
@@ -249,6 +267,7 @@ def energy(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
 
 # %% ../nbs/01_energy.ipynb #39ae63ff
 @patch
+@explain_input
 def input_drive(self:HopfieldNet, x:Tensor) -> Tensor:
     "W₀ x + b₁ (W₀ ρ(x) + b₁ with `input_map='rho'`): the constant part of the first hidden layer's input."
     return self.input_rates(x) @ self.W[0].T + self.b[0]
