@@ -166,12 +166,18 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
         raise ValueError(f'expected an input of shape {_shape_str(self.shapes[0])}, got {tuple(x.shape)}{hint}')
     if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')   # one sync
 
+def _what(s) -> str:
+    "What a state that is not a list of tensors is: its type, or the first item that is not a tensor."
+    if not isinstance(s, (list, tuple)): return f'a {type(s).__name__}'
+    n, t = next((n, t) for n, t in enumerate(s) if not torch.is_tensor(t))
+    return f'a {type(s).__name__} whose item {n} (layer {n + 1}) is a {type(t).__name__}'
+
 @patch
 def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
     "Raise a clear error unless `s` holds one `(batch, *shape)` tensor per free layer (all finite, if `finite`)."
     self.check_input(x, finite=False)
     if not isinstance(s, (list, tuple)) or not all(torch.is_tensor(t) for t in s):
-        raise TypeError(f'the state must be a list of tensors, one per free layer (model.init_state(x) makes one), got {type(s).__name__}')
+        raise TypeError(f'the state must be a list of tensors, one per free layer (model.init_state(x) makes one), got {_what(s)}')
     want = [(x.shape[0], *sh) for sh in self.shapes[1:]]
     got = [tuple(t.shape) for t in s]
     if got != want: raise ValueError(f'the state must be {len(want)} tensors of shapes {want}, got {got}')
@@ -230,13 +236,22 @@ def _method_name(f, sig):
     if first.name == 'self' and first.annotation is not inspect.Parameter.empty and isinstance(cls, str) and cls.isidentifier():
         f.__qualname__ = f'{cls}.{f.__name__}'
 
+def _other_batch(x, s) -> bool:
+    "Whether a layer of `s` has another batch size than `x` (it would broadcast against the input), or either is no batch of tensors: 0.4 µs."
+    try:
+        n = x.shape[0]
+        for t in s:
+            if t.shape[0] != n: return True
+        return False
+    except (AttributeError, IndexError): return True
+
 def explain_errors(f):
     "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
     sig = inspect.signature(f)
     _method_name(f, sig)
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
-        if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1: model.check_state(x, s, finite=False)
+        if not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1 or _other_batch(x, s): model.check_state(x, s, finite=False)
         try: return f(model, x, s, *args, **kw)
         except (RuntimeError, ValueError, TypeError, IndexError):   # what torch raises for shapes, dtypes and missing tensors
             _explain(model, sig, x, s, args, kw)
