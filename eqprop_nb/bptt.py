@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps, in_place, check_model
+from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of
 from .data import check_flag
 from .discrete import PrototypicalNet
 
@@ -47,8 +47,8 @@ class BPTT:
     def step_with(self, x:Tensor, y:Tensor) -> Tensor:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
         L, s = self.loss(x, y)
-        for p, g in zip(self.model.parameters(), torch.autograd.grad(L, list(self.model.parameters()), allow_unused=True)):
-            p.grad = torch.zeros_like(p) if g is None else g
+        ps = list(self.model.parameters())
+        for p, g in zip(ps, grads_of(L, ps)): p.grad = g   # zeros for a frozen parameter, which the optimizer does not hold
         return s[-1].detach()
 
     def state_dict(self): return {}

@@ -8,12 +8,12 @@ import math
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'ep_grads', 'implicit_grad', 'rel_error',
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'grads_of', 'ep_grads', 'implicit_grad', 'rel_error',
            'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer',
            'batch_drive']
 
@@ -81,6 +81,12 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
     if not any(map(torch.is_tensor, (beta1, beta2))) and not math.isfinite(1 / (beta2 - beta1)):   # NaN, inf, or too close: 1/(β₂ − β₁) = inf
         raise ValueError(f'the {what} divides by β₂ − β₁, which must be finite and not so small that its inverse overflows; got β₁ = {beta1}, β₂ = {beta2}')
 
+def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) -> list[Tensor]:
+    "torch.autograd.grad of `out` by each of `params`, zeros for one that `out` does not reach or that does not require grad (a parameter frozen on purpose)."
+    live = [p for p in params if p.requires_grad]
+    g = iter(torch.autograd.grad(out, live, grad_outputs, allow_unused=True) if live else ())
+    return [gi if p.requires_grad and (gi := next(g)) is not None else torch.zeros_like(p) for p in params]
+
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
     "The EP estimate of dJ/dθ: −(∂Φ/∂θ(s₂) − ∂Φ/∂θ(s₁)) / (β₂ − β₁) with sᵢ the state nudged with βᵢ, Φ = `model.potential`, batch-averaged [EP17, Eq. 10]."
@@ -90,8 +96,8 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
     params = list(model.parameters()) if params is None else list(params)
     with torch.enable_grad():
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
-        g = torch.autograd.grad(dE, params, allow_unused=True)
-    return [torch.zeros_like(p) if gi is None else gi / (beta2 - beta1) for p, gi in zip(params, g)]
+        g = grads_of(dE, params)
+    return [gi / (beta2 - beta1) for gi in g]
 
 # %% ../nbs/02_ep.ipynb #f2a34335
 def implicit_grad(residual, # list of state tensors -> list of tensors, zero at the fixed point; differentiable in `params`
@@ -100,11 +106,12 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
                   params:list[Tensor]) -> list[Tensor]:
     "dJ/dθ at a fixed point of `residual`, by implicit differentiation (dense solve: tiny networks only)."
     tensors = lambda ts: isinstance(ts, (list, tuple)) and len(ts) > 0 and all(torch.is_tensor(t) for t in ts)
-    if not tensors(s_star): raise TypeError(f's_star is the fixed point: a list of tensors, one per layer, got {type(s_star).__name__}')
+    what = lambda ts: 'an empty one' if isinstance(ts, (list, tuple)) and not ts else _what(ts)
+    if not tensors(s_star): raise TypeError(f's_star is the fixed point: a list of tensors, one per layer, got {what(s_star)}')
     shapes = [tuple(t.shape) for t in s_star]
     if not tensors(dC) or [tuple(t.shape) for t in dC] != shapes:
         raise ValueError(f'dC is ∂J/∂s at the fixed point, one tensor per layer of s_star with its shape: {shapes}, got '
-                         + (str([tuple(t.shape) for t in dC]) if tensors(dC) else type(dC).__name__))
+                         + (str([tuple(t.shape) for t in dC]) if tensors(dC) else what(dC)))
     if not tensors(params) or not all(p.requires_grad for p in params):
         raise ValueError('params are the tensors to differentiate by, each with requires_grad (e.g. list(model.parameters()))')
     sizes = [t.numel() for t in s_star]
@@ -122,7 +129,7 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
                              + (str([tuple(t.shape) for t in r]) if tensors(r) else type(r).__name__))
         r = flat(r)
     Jac = torch.autograd.functional.jacobian(lambda v: flat(residual(unflat(v))), v)
-    try: lam = torch.linalg.solve(Jac.T, flat(dC))
+    try: lam = torch.linalg.solve(Jac.T, flat(dC).detach())   # a dC that carries a graph would be differentiated through below
     except torch.linalg.LinAlgError:
         raise ValueError('the Jacobian of the residual at s_star is singular: s_star is not an isolated fixed point '
                          '(a clipped state, or a layer the residual does not depend on?), so implicit differentiation has no answer') from None

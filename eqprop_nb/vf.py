@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, check_flag, check_step_size
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size
 from fastcore.basics import patch
-from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas
+from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of
 from .data import as_real
 from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
@@ -56,9 +56,9 @@ class VFModel(LayeredModel):
         with torch.enable_grad():
             F = self.field(x, [t.detach() for t in at])
             if self.jacobian == 'step': F = [self.out_act.rho(f) for f in F]
-            g = torch.autograd.grad(F, params, [(b - a).detach() for a, b in zip(s1, s2)], allow_unused=True)
+            g = grads_of(F, params, [(b - a).detach() for a, b in zip(s1, s2)])
         c = -1 / ((beta2 - beta1) * self.beta_scale * len(x))
-        return [torch.zeros_like(p) if gi is None else c * gi for p, gi in zip(params, g)]
+        return [c * gi for gi in g]
 
 # %% ../nbs/05a_vector_field.ipynb #d9b54edf
 class _Feedback:
@@ -95,6 +95,7 @@ class VFHopfieldNet(_Feedback, VFModel):
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}, point={self.point!r}'
 
+    @explain_input
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
     @explain_errors
@@ -129,6 +130,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}, point={self.point!r}, jacobian={self.jacobian!r}'
 
+    @explain_input
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
     @explain_errors
@@ -224,10 +226,13 @@ def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000
                if s0[-1].dtype != torch.float64 else 'use more steps or a smaller eps')
         raise RuntimeError(f'the free phase did not converge (max |μ(s⁰)| = {res:.1e}, where 1e-10 is asked for); {fix}')
     sm, sp = relax(model, x, s0, steps, -beta, y), relax(model, x, s0, steps, beta, y)
-    est = model.contrast_grads(x, sm, sp, -beta, beta)
     params = list(model.parameters())
     dC = [torch.zeros_like(t) for t in s0[:-1]] + [(s0[-1] - y) / len(x)]
-    true = implicit_grad(lambda s: model.mu(x, s), s0, dC, params)
+    frozen = [p for p in params if not p.requires_grad]   # measured as the others (training leaves them out), and left frozen
+    for p in frozen: p.requires_grad_(True)
+    try: est, true = model.contrast_grads(x, sm, sp, -beta, beta), implicit_grad(lambda s: model.mu(x, s), s0, dC, params)
+    finally:
+        for p in frozen: p.requires_grad_(False)
     e, t = torch.cat([g.flatten() for g in est]), torch.cat([g.flatten() for g in true])
     return dict(error=rel_error(est, true), cosine=float(e @ t / (e.norm() * t.norm())),
                 jac_asym=jacobian_asymmetry(model, x, s0), angles=feedback_angles(model))
