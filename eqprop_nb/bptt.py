@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of
+from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of, write_grads
 from .data import check_flag
 from .discrete import PrototypicalNet
 
@@ -48,7 +48,7 @@ class BPTT:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
         L, s = self.loss(x, y)
         ps = list(self.model.parameters())
-        for p, g in zip(ps, grads_of(L, ps)): p.grad = g   # zeros for a frozen parameter, which the optimizer does not hold
+        write_grads(ps, grads_of(L, ps))                    # None for a frozen parameter: an optimizer that holds it leaves it
         return s[-1].detach()
 
     def state_dict(self): return {}

@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -27,7 +27,8 @@ def sgd_rates(opt) -> dict|None:
     lr = {}
     for g in opt.param_groups:
         if g.get('momentum', 0) or g.get('weight_decay', 0) or g.get('nesterov', False) or g.get('maximize', False): return None
-        for p in g['params']: lr[id(p)] = float(g['lr'])
+        for p in g['params']:
+            if p.requires_grad: lr[id(p)] = float(g['lr'])   # a frozen one never moves: no fused or deferred update may move it
     return lr
 
 def _check_inverse_beta(beta, zero:str, uses:str):
@@ -68,13 +69,13 @@ class Continual(EP):
             if deferred is None:
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
                 if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
-                    for p, g in zip(params, _update_grads(self.model, x, s, s_next, 0., beta)): p.grad = g
+                    write_grads(params, _update_grads(self.model, x, s, s_next, 0., beta))
                     self.opt.step()
             else:
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite, cache=drive)
                 g, d0 = self.model.contrast_grads(x, s, s_next, 0., beta, first_factor=True, cache=drive)
-                for p, gi in zip(params, g): p.grad = gi   # None for W[0] and b[0]: SGD leaves them
+                write_grads(params, g)                     # None for W[0] and b[0]: SGD leaves them
                 self.opt.step()
                 acc = acc + d0
             s = s_next
@@ -114,6 +115,7 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     y = checked_target(model, x, y)
     m = copy.deepcopy(model)
     params = list(m.parameters())
+    for p in params: p.requires_grad_(True)            # a parameter frozen in `model` is measured as the others (a copy: the model keeps its flags)
     dS, dT, s = [], [], s_star
     for _ in range(K):
         with torch.no_grad(): s_next = m.step(x, s, beta, y)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math
+import math, contextlib
 import torch
 from torch import Tensor
 from fastcore.basics import patch
@@ -13,9 +13,9 @@ from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'grads_of', 'ep_grads', 'implicit_grad', 'rel_error',
-           'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer',
-           'batch_drive']
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'grads_of', 'write_grads', 'unfrozen', 'ep_grads',
+           'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target',
+           'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -83,9 +83,23 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
 
 def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) -> list[Tensor]:
     "torch.autograd.grad of `out` by each of `params`, zeros for one that `out` does not reach or that does not require grad (a parameter frozen on purpose)."
+    params = list(params)                               # a generator would be spent on `live`
     live = [p for p in params if p.requires_grad]
     g = iter(torch.autograd.grad(out, live, grad_outputs, allow_unused=True) if live else ())
     return [gi if p.requires_grad and (gi := next(g)) is not None else torch.zeros_like(p) for p in params]
+
+def write_grads(params, grads):
+    "Each estimate into its parameter's `.grad`; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
+    for p, g in zip(params, grads): p.grad = g if p.requires_grad else None
+
+@contextlib.contextmanager
+def unfrozen(params):
+    "requires_grad on for each of `params` inside the block, and back as it was after: a measurement of the rule covers a frozen parameter too."
+    frozen = [p for p in params if not p.requires_grad]
+    for p in frozen: p.requires_grad_(True)
+    try: yield
+    finally:
+        for p in frozen: p.requires_grad_(False)
 
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
@@ -253,7 +267,7 @@ def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
     s0 = self.free_phase(x, c)
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
-    for p, g in zip(self.model.parameters(), _update_grads(self.model, x, s1, s2, beta1, beta2)): p.grad = g
+    write_grads(self.model.parameters(), _update_grads(self.model, x, s1, s2, beta1, beta2))
     return s0[-1]
 
 @patch

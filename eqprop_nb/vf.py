@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size
 from fastcore.basics import patch
-from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of
+from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen
 from .data import as_real
 from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
@@ -228,11 +228,8 @@ def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000
     sm, sp = relax(model, x, s0, steps, -beta, y), relax(model, x, s0, steps, beta, y)
     params = list(model.parameters())
     dC = [torch.zeros_like(t) for t in s0[:-1]] + [(s0[-1] - y) / len(x)]
-    frozen = [p for p in params if not p.requires_grad]   # measured as the others (training leaves them out), and left frozen
-    for p in frozen: p.requires_grad_(True)
-    try: est, true = model.contrast_grads(x, sm, sp, -beta, beta), implicit_grad(lambda s: model.mu(x, s), s0, dC, params)
-    finally:
-        for p in frozen: p.requires_grad_(False)
+    with unfrozen(params):                             # a frozen parameter is measured as the others, and left frozen
+        est, true = model.contrast_grads(x, sm, sp, -beta, beta), implicit_grad(lambda s: model.mu(x, s), s0, dC, params)
     e, t = torch.cat([g.flatten() for g in est]), torch.cat([g.flatten() for g in true])
     return dict(error=rel_error(est, true), cosine=float(e @ t / (e.norm() * t.norm())),
                 jac_asym=jacobian_asymmetry(model, x, s0), angles=feedback_angles(model))
