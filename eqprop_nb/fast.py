@@ -139,7 +139,7 @@ class FastPath:
         cuda = self.device.type == 'cuda'                    # put in place during a batch only: on CUDA the compiled step, elsewhere the chunks
         self.step = torch.compile(algo.model.step, dynamic=False, mode=compile_mode) if mode == 'compile' and cuda else None
         self.chunks = StepChunks(algo.model, chunk, compile_mode) if mode == 'compile' and not cuda else None
-        self.graphs, self.seen, self.data, self.lrs = {}, {}, None, None
+        self.graphs, self.seen, self.data, self.captured_with = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
 
     def bind(self, x:Tensor, labels:Tensor):
@@ -197,8 +197,9 @@ class FastPath:
         from tqdm.auto import tqdm
         check_training_loader(dl)
         self.bind(*dl.tensors[:2])
-        lrs = tuple(float(g['lr']) for g in self.opt.param_groups)
-        if lrs != self.lrs: self.graphs.clear(); self.seen.clear(); self.lrs = lrs      # captured anew with the new learning rates
+        now = (tuple(float(g['lr']) for g in self.opt.param_groups),       # a graph holds the rates and which parameters move (a frozen one's
+               tuple(p.requires_grad for p in self.algo.model.parameters()))   # .grad is None at capture, and SGD leaves it out of the step)
+        if now != self.captured_with: self.graphs.clear(); self.seen.clear(); self.captured_with = now   # captured anew, after eager warm-ups
         _sync(self.device); t0 = time.perf_counter()
         self.wrong.zero_()
         order, bs = dl.order(epoch).to(self.device), dl.bs

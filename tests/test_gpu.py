@@ -16,3 +16,22 @@ def test_pins_run_on_the_cpu_in_eager_mode(data_dir):
     "The pin machinery itself (CI has no GPU): eager FastPath equals the harness loop exactly, and the control reproduces."
     r = pin_to_reference('p-1h-bptt', 'eager', n=50, data=data_dir, device='cpu', control=True, epochs=3, T=4, K=2, sizes=[784, 8, 10])
     assert r['distance'] == 0 and r['control'] == 0 and r['error_eager'] == r['error_fast'] and pin_holds(r, 1e-5)
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
+def test_a_parameter_frozen_between_graph_epochs_stays(data_dir):
+    "A graph captured while W[1] moved must not go on moving it once it is frozen (the graphs are keyed to the frozen flags), nor keep it still once unfrozen."
+    from eqprop_nb.train import get_config, setup_training
+    from eqprop_nb.data import mnist, DeviceLoader
+    from eqprop_nb.fast import FastPath
+    x, y = mnist(data_dir, 'train', device='cuda', limit=200)
+    algo, opt = setup_training(get_config('p-1h', T=6, K=2, momentum=0.9), 0, 'cuda')
+    fp, dl = FastPath(algo, opt, 'graph'), DeviceLoader(x, y, bs=20, shuffle=True, seed=0)
+    for e in range(2): fp.train_epoch(dl, e)                  # the third batch of each key on is a replay
+    assert fp.graphs, 'no graph was captured'
+    W = algo.model.W[1]
+    W.requires_grad_(False); before = W.detach().clone()
+    for e in range(2, 4): fp.train_epoch(dl, e)
+    assert torch.equal(W, before), 'a frozen parameter moved'
+    W.requires_grad_(True)
+    fp.train_epoch(dl, 4)
+    assert not torch.equal(W, before), 'an unfrozen parameter stayed'
