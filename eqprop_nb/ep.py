@@ -83,6 +83,9 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
 
 def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) -> list[Tensor]:
     "torch.autograd.grad of `out` by each of `params`, zeros for one that `out` does not reach or that does not require grad (a parameter frozen on purpose)."
+    if torch.is_inference_mode_enabled():               # else torch's 'element 0 of tensors does not require grad'
+        raise RuntimeError('this rule is computed by autograd, which torch.inference_mode() turns off (torch.enable_grad() does not turn '
+                           'it back on inside): take the training step outside inference_mode (torch.no_grad() is fine)')
     params = list(params)                               # a generator would be spent on `live`
     live = [p for p in params if p.requires_grad]
     g = iter(torch.autograd.grad(out, live, grad_outputs, allow_unused=True) if live else ())
