@@ -92,8 +92,9 @@ def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) ->
     return [gi if p.requires_grad and (gi := next(g)) is not None else torch.zeros_like(p) for p in params]
 
 def write_grads(params, grads):
-    "Each estimate into its parameter's `.grad`; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
-    for p, g in zip(params, grads): p.grad = g if p.requires_grad else None
+    "Each estimate into its parameter's `.grad`, in the parameter's dtype; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
+    for p, g in zip(params, grads):   # a rule run under torch.autocast computes in bfloat16 or float16, and .grad must be the parameter's dtype
+        p.grad = None if not p.requires_grad else g if g is None or g.dtype == p.dtype else g.to(p.dtype)
 
 @contextlib.contextmanager
 def unfrozen(params):
