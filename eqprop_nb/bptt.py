@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of, write_grads
+from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of, write_grads, no_inference
 from .data import check_flag
 from .discrete import PrototypicalNet
 
@@ -32,6 +32,7 @@ class BPTT:
 
     def loss(self, x:Tensor, y:Tensor) -> tuple[Tensor, list[Tensor]]:
         "L = mean over the batch of ½‖ŷ_T − y‖², with the graph of the last K steps; also returns s_T."
+        no_inference('BPTT')                                   # before the T steps, not after them
         y = checked_target(self.model, x, y)                 # class labels become one-hot rows (a (batch,) tensor would broadcast)
         with torch.enable_grad(): c = self.model.cache(x)     # the input drive once per batch, tracked for the last K steps
         fused = in_place(self.model, 'relax_kernel') is not None   # a fused kernel in place computes its own drive

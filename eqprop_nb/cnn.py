@@ -83,6 +83,7 @@ class ConvNet(PhiModel):
 def _pconv(self:ConvNet, n:int, s_below:Tensor, indices:bool=False):
     "P(Wₙ ⋆ sₙ₋₁ + bₙ) for convolutional layer n (0-based), with the argmax indices if asked."
     z = F.conv2d(s_below, self.cW[n], self.cb[n])
+    if z.dtype != s_below.dtype: z = z.to(s_below.dtype)   # under torch.autocast: the state keeps the input's dtype, as the dense layers' do
     return F.max_pool2d(z, self.pool, return_indices=indices)
 
 @patch

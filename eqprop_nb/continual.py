@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -104,7 +104,7 @@ class Continual(EP):
 # %% ../nbs/05b_continual.ipynb #04e04e28
 def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, eta:float, K:int):
     "ΔC-EP_s(η, β, t) and ΔC-EP_θ(η, β, t) for t = 0..K−1, on a copy of `model` whose weights move by SGD with rate η."
-    check_model(model, 'continual_processes')
+    check_model(model, 'continual_processes'); no_inference('continual_processes')
     _check_inverse_beta(beta, 'the processes divide by β', 'the processes divide by')
     if (e := as_real(eta)) is None or not 0 <= e < float('inf'):
         raise ValueError(f'eta, the learning rate of the moving weights, must be a number ≥ 0 (0: the limit η → 0), got {eta!r}')

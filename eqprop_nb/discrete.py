@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag
-from .ep import EP, ep_grads, relax, distinct_betas
+from .ep import EP, ep_grads, relax, distinct_betas, no_inference
 
 # %% auto #0
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
@@ -39,6 +39,7 @@ class PhiModel(LayeredModel):
 
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
+        no_inference(f'the step of {type(self).__name__} (∂Φ/∂s)')
         create = torch.is_grad_enabled()            # a graph through the step only when the caller records one (BPTT)
         with torch.enable_grad():
             s = [t if t.requires_grad else t.detach().requires_grad_() for t in s]

@@ -13,8 +13,8 @@ from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'grads_of', 'write_grads', 'unfrozen', 'ep_grads',
-           'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target',
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads', 'unfrozen',
+           'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target',
            'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
@@ -81,11 +81,15 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
     if not any(map(torch.is_tensor, (beta1, beta2))) and not math.isfinite(1 / (beta2 - beta1)):   # NaN, inf, or too close: 1/(β₂ − β₁) = inf
         raise ValueError(f'the {what} divides by β₂ − β₁, which must be finite and not so small that its inverse overflows; got β₁ = {beta1}, β₂ = {beta2}')
 
+def no_inference(who:str='this rule'):
+    "Stop with a clear error inside torch.inference_mode(), which turns off the autograd that `who` needs (torch's own error says only 'does not require grad')."
+    if torch.is_inference_mode_enabled():
+        raise RuntimeError(f'{who} is computed by autograd, which torch.inference_mode() turns off (torch.enable_grad() does not turn '
+                           'it back on inside): call it outside inference_mode (torch.no_grad() is fine)')
+
 def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) -> list[Tensor]:
     "torch.autograd.grad of `out` by each of `params`, zeros for one that `out` does not reach or that does not require grad (a parameter frozen on purpose)."
-    if torch.is_inference_mode_enabled():               # else torch's 'element 0 of tensors does not require grad'
-        raise RuntimeError('this rule is computed by autograd, which torch.inference_mode() turns off (torch.enable_grad() does not turn '
-                           'it back on inside): take the training step outside inference_mode (torch.no_grad() is fine)')
+    no_inference()                                      # else torch's 'element 0 of tensors does not require grad'
     params = list(params)                               # a generator would be spent on `live`
     live = [p for p in params if p.requires_grad]
     g = iter(torch.autograd.grad(out, live, grad_outputs, allow_unused=True) if live else ())
@@ -123,6 +127,7 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
                   dC:list[Tensor], # ∂J/∂s at the fixed point, one tensor per layer
                   params:list[Tensor]) -> list[Tensor]:
     "dJ/dθ at a fixed point of `residual`, by implicit differentiation (dense solve: tiny networks only)."
+    no_inference('implicit_grad')
     tensors = lambda ts: isinstance(ts, (list, tuple)) and len(ts) > 0 and all(torch.is_tensor(t) for t in ts)
     what = lambda ts: 'an empty one' if isinstance(ts, (list, tuple)) and not ts else _what(ts)
     if not tensors(s_star): raise TypeError(f's_star is the fixed point: a list of tensors, one per layer, got {what(s_star)}')
@@ -242,8 +247,17 @@ def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float,
 
 def _update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
     "`update_grads` without its checks of the states, for the algorithms' own, which `relax` made and checked (C-EP calls it at every step)."
+    if _autocast_on(x.device.type):     # the rule subtracts two products: in the parameters' precision, not in autocast's bfloat16 or float16
+        d = next(model.parameters()).dtype
+        with torch.autocast(x.device.type, enabled=False):
+            return _update_grads(model, x.to(d), [t.to(d) for t in s1], [t.to(d) for t in s2], beta1, beta2)
     f = getattr(model, 'contrast_grads', None)
     return ep_grads(model, x, s1, s2, beta1, beta2) if f is None else f(x, s1, s2, beta1, beta2)
+
+def _autocast_on(device_type:str) -> bool:
+    "Whether torch.autocast is on for `device_type` (torch before 2.4 asks it otherwise)."
+    try: return torch.is_autocast_enabled(device_type)
+    except TypeError: return torch.is_autocast_enabled() if device_type == 'cuda' else device_type == 'cpu' and torch.is_autocast_cpu_enabled()
 
 def check_optimizer(model, opt, who:str='the optimizer'):
     "Raise a clear error unless `opt` is a torch optimizer holding every trainable parameter of `model`: one built for another model, or leaving a layer out, would train nothing there, without a word."

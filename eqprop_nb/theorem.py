@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import HopfieldNet, cost
-from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model, unfrozen
+from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model, unfrozen, no_inference
 from .data import as_real, as_whole
 from .discrete import EnergyPhi, PrototypicalNet
 from .cnn import ConvNet
@@ -20,7 +20,7 @@ __all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agr
 # %% ../nbs/05_theorem1.ipynb #2cad2146
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
     "ΔEP_s(β, t) and ΔEP_θ(β, t) for t = 0..K−1: lists (over t) of per-layer and per-parameter tensors."
-    check_model(model, 'ep_processes')
+    check_model(model, 'ep_processes'); no_inference('ep_processes')
     if (b := as_real(beta)) is None or b == 0 or not math.isfinite(b): raise ValueError(f'beta must be a finite non-zero number (the EP processes divide by β), got {beta!r}')
     beta = b
     whole_steps(K=K)
@@ -42,7 +42,7 @@ def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:i
 # %% ../nbs/05_theorem1.ipynb #99663748
 def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
     "−∇BPTT_s(t) and −∇BPTT_θ(t) for t = 0..K−1, from K steps that start at the converged state `s_star`."
-    check_model(model, 'bptt_processes')
+    check_model(model, 'bptt_processes'); no_inference('bptt_processes')
     whole_steps(K=K)
     y = checked_target(model, x, y)
     names, params = zip(*model.named_parameters())

@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size
 from fastcore.basics import patch
-from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen
+from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference
 from .data import as_real
 from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
@@ -206,6 +206,7 @@ def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
     "‖J − Jᵀ‖ / ‖J + Jᵀ‖ for J = ∂μ/∂s (continuous-time models), else the s-Jacobian of what the rule differentiates (σ(F) or F), at `s`, all examples together."
     if not hasattr(model, 'mu') and not hasattr(model, 'field'):
         raise TypeError(f'{type(model).__name__} is not a vector-field model (it has neither mu nor field); its Jacobian is symmetric by construction')
+    no_inference('jacobian_asymmetry')                 # its Jacobian would be zeros, and the ratio NaN
     model.check_state(x, s, finite=False)            # the shapes said here, not by a reshape inside the Jacobian
     f = getattr(model, 'mu', None) or (model.field if model.jacobian == 'field' else lambda x, s: [model.out_act.rho(t) for t in model.field(x, s)])
     sizes = [t.numel() for t in s]
@@ -218,6 +219,7 @@ def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
 def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000) -> dict:
     "Relative error and cosine of the vector-field rule (symmetric nudging ±β) against the true gradient at the fixed point."
     if not hasattr(model, 'mu'): raise TypeError(f'vf_gradient_error needs a continuous-time field with `mu` (VFHopfieldNet), not {type(model).__name__}')
+    no_inference('vf_gradient_error')                  # before its three relaxations
     if model.clip: raise ValueError('vf_gradient_error needs clip=False: a clipped state can rest where μ ≠ 0, which is not a root for implicit differentiation')
     s0 = relax(model, x, model.init_state(x), steps)
     with torch.no_grad(): res = max(float(m.abs().max()) for m in model.mu(x, s0))
