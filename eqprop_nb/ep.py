@@ -156,8 +156,7 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
     except torch.linalg.LinAlgError:
         raise ValueError('the Jacobian of the residual at s_star is singular: s_star is not an isolated fixed point '
                          '(a clipped state, or a layer the residual does not depend on?), so implicit differentiation has no answer') from None
-    with torch.enable_grad(): g = torch.autograd.grad(-(r * lam).sum(), params, allow_unused=True)
-    return [torch.zeros_like(p) if gi is None else gi for p, gi in zip(params, g)]
+    with torch.enable_grad(): return grads_of(-(r * lam).sum(), params)   # zeros for a parameter the residual does not read
 
 # %% ../nbs/02_ep.ipynb #74573d50
 def rel_error(est:list[Tensor], ref:list[Tensor]) -> float:

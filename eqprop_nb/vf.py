@@ -233,5 +233,5 @@ def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000
     with unfrozen(params):                             # a frozen parameter is measured as the others, and left frozen
         est, true = model.contrast_grads(x, sm, sp, -beta, beta), implicit_grad(lambda s: model.mu(x, s), s0, dC, params)
     e, t = torch.cat([g.flatten() for g in est]), torch.cat([g.flatten() for g in true])
-    return dict(error=rel_error(est, true), cosine=float(e @ t / (e.norm() * t.norm())),
+    return dict(error=rel_error(est, true), cosine=cosine(e, t),
                 jac_asym=jacobian_asymmetry(model, x, s0), angles=feedback_angles(model))
