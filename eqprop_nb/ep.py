@@ -152,6 +152,11 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
                              + (str([tuple(t.shape) for t in r]) if tensors(r) else type(r).__name__))
         r = flat(r)
     Jac = torch.autograd.functional.jacobian(lambda v: flat(residual(unflat(v))), v)
+    bad = next((name for name, t in (('s_star', v), ('dC', flat(dC).detach()), ('the parameters', flat([p.detach() for p in params])),
+                                     ('the residual at s_star', r.detach()), ("the residual's Jacobian at s_star", Jac))
+                if not bool(torch.isfinite(t).all())), None)
+    if bad: raise ValueError(f'{bad} holds NaN or inf, so the implicit gradient would too: give a finite fixed point and weights '
+                             '(a diverged relaxation or training?)')
     try: lam = torch.linalg.solve(Jac.T, flat(dC).detach())   # a dC that carries a graph would be differentiated through below
     except torch.linalg.LinAlgError:
         raise ValueError('the Jacobian of the residual at s_star is singular: s_star is not an isolated fixed point '
