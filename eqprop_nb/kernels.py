@@ -368,9 +368,9 @@ def _update_body(A2, A1, B2, B1, W, Bias, M, O, I, scale, bscale,
             tl.store(Bias + ro, tl.load(Bias + ro, mask=mo, other=0.) - bscale * bacc, mask=mo)
 
 def _plain_sgd_lrs(model, opt) -> dict|None:
-    "The learning rate of each parameter of `model` (by id) if `opt` is plain SGD over all of them; None otherwise."
+    "The learning rate of each trainable parameter of `model` (by id) if `opt` is plain SGD over all of them; None otherwise. A frozen one (requires_grad False) has none: the update leaves it where it is."
     lr = sgd_rates(opt)
-    return lr if lr is not None and all(id(p) in lr for p in model.parameters()) else None
+    return lr if lr is not None and all(id(p) in lr for p in model.parameters() if p.requires_grad) else None
 
 def _update_launch(A2, A1, B2, B1, W, b, scale, bscale=0., diff=True):
     "One launch of the update kernel: W −= scale·(A2ᵀB2 − A1ᵀB1) (or scale·A2ᵀB2), and b −= bscale·Σ(A2 − A1) (or bscale·ΣA2) unless b is None."
@@ -390,6 +390,13 @@ def _vf_deltas(model, x, s, s_next):
                       CLIP=False, NUDGE=False, DAMP=False, DELTA=True)
     return out
 
+def _layer_update(A2, A1, B2, B1, W, b, lr:dict, c:float, diff:bool=True):
+    "One layer's W and b moved by the update kernel at their rates in `lr` times `c`; a frozen one (not in `lr`) stays: a frozen W with a trainable b moves b in PyTorch."
+    lw, lb = lr.get(id(W)), lr.get(id(b))
+    if lw is not None: _update_launch(A2, A1, B2, B1, W, None if lb is None else b, lw * c, 0. if lb is None else lb * c, diff=diff)
+    elif lb is not None:
+        with torch.no_grad(): b.sub_((lb * c) * (A2 - A1 if diff else A2).sum(0))
+
 def _update_fits(model) -> bool:
     "Whether the update kernel reproduces `model`'s rule: the prototypical model, or its vector-field twin with the Jacobian taken at s¹ (point='first')."
     return type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first')
@@ -407,13 +414,13 @@ def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:floa
             delta = _vf_deltas(model, x, s, s_next)
             for n, (W, b) in enumerate(zip(model.W, model.b)):
                 r = x if n == 0 else s[n-1]
-                _update_launch(delta[n], delta[n], r, r, W, b, lr[id(W)] * c, lr[id(b)] * c, diff=False)
+                _layer_update(delta[n], delta[n], r, r, W, b, lr, c, diff=False)
             for n, B in enumerate(model.B):
-                _update_launch(delta[n], delta[n], s[n+1], s[n+1], B, None, lr[id(B)] * c, diff=False)
+                if id(B) in lr: _update_launch(delta[n], delta[n], s[n+1], s[n+1], B, None, lr[id(B)] * c, diff=False)
         else:                                            # W_n −= η c (s²_nᵀ r²_{n−1} − s¹_nᵀ r¹_{n−1}), b_n −= η c Σ(s²_n − s¹_n)
             for n, (W, b) in enumerate(zip(model.W, model.b)):
                 below2, below1 = (x, x) if n == 0 else (s_next[n-1], s[n-1])
-                _update_launch(s_next[n], s[n], below2, below1, W, b, lr[id(W)] * c, lr[id(b)] * c)
+                _layer_update(s_next[n], s[n], below2, below1, W, b, lr, c)
     return True
 
 # %% ../nbs/06c_kernels.ipynb #e97c9edc

@@ -35,3 +35,30 @@ def test_a_parameter_frozen_between_graph_epochs_stays(data_dir):
     W.requires_grad_(True)
     fp.train_epoch(dl, 4)
     assert not torch.equal(W, before), 'an unfrozen parameter stayed'
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
+def test_fused_update_leaves_a_frozen_parameter():
+    "C-EP's update kernel on the GPU with W[1] and b[0] frozen (the optimizer holds them): they stay, and the rest moves as the readable rule and opt.step() move it."
+    from eqprop_nb.discrete import PrototypicalNet
+    from eqprop_nb.ep import relax, update_grads
+    from eqprop_nb.kernels import fused_update
+    torch.manual_seed(0)
+    m = PrototypicalNet([784, 120, 40, 10]).cuda()
+    x = torch.rand(37, 784, device='cuda')
+    y = torch.nn.functional.one_hot(torch.randint(10, (37,), device='cuda'), 10).float()
+    s = relax(m, x, m.init_state(x), 20)
+    s_next = relax(m, x, s, 10, 0.5, y)        # ten nudged steps on: the rule contrasts any two states, and each layer then moves well above float32's rounding
+    frozen = ('W.1', 'b.0')
+    ref, got = PrototypicalNet([784, 120, 40, 10]).cuda(), PrototypicalNet([784, 120, 40, 10]).cuda()
+    for t in (ref, got):
+        t.load_state_dict(m.state_dict())
+        for name, p in t.named_parameters(): p.requires_grad_(name not in frozen)
+    for p, g in zip(ref.parameters(), update_grads(ref, x, s, s_next, 0., 0.5)): p.grad = g if p.requires_grad else None
+    torch.optim.SGD(ref.parameters(), lr=0.1).step()
+    assert fused_update(got, x, s, s_next, 0.5, torch.optim.SGD(got.parameters(), lr=0.1)), 'the kernel declined'
+    start = dict(m.named_parameters())
+    for (name, a), b in zip(ref.named_parameters(), got.parameters()):
+        if name in frozen: assert torch.equal(b, start[name]), f'{name} (frozen) moved'
+        else:
+            move = float((a - start[name]).abs().max())
+            assert move > 0 and float((a - b).abs().max()) < 1e-3 * move, (name, move, float((a - b).abs().max()))
