@@ -600,8 +600,9 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     from eqprop_nb.fast import FastPath, capture_problem, _check_compile_mode, _configure
     from eqprop_nb.kernels import fused_by_default
     if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
-        fast = ('off' if dev.type != 'cuda' or capture_problem(algo, opt) is not None else
-                'fused' if fused_by_default(algo.model) else 'graph')
+        problem = capture_problem(algo, opt) if dev.type == 'cuda' else None
+        fast = 'off' if dev.type != 'cuda' or problem else 'fused' if fused_by_default(algo.model) else 'graph'
+        if problem: print(f'note: --fast auto runs the readable eager loop on {dev}: {problem}', file=sys.stderr, flush=True)
     _check_compile_mode(compile_mode)                                       # here too: --fast off builds no FastPath
     if compile_mode != 'default' and fast != 'compile':
         raise ValueError(f"compile_mode {compile_mode!r} applies to fast='compile' (--fast compile), and this run's loop is {fast!r}")
@@ -795,7 +796,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  cooldown:int=None, # override: with the constant schedule, the last N epochs' learning rates fall linearly towards 0
                  input_map:str=None, # override: hopfield model's input layer, x or rho (ρ(x))
                  init:str=None, # override: hopfield model's initialization, glorot or uniform
-                 fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; on the CPU off), off (the readable eager loop), eager, graph, compile (on the CPU the relaxation compiled in chunks, 1.2-3.2x faster: 06a_fast), fused
+                 fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; off on the CPU, and with an optimizer other than plain SGD), off (the readable eager loop), eager, graph, compile (on the CPU the relaxation compiled in chunks, 1.2-3.2x faster: 06a_fast), fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
                  compile_mode:str='default', # with --fast compile: torch.compile's mode, default or max-autotune-no-cudagraphs
                  unpool:str=None, # conv model: how a step writes P⁻¹, scatter (max_unpool2d) or mask (elementwise); the same values
