@@ -54,7 +54,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                 measure_on:int=500, # training images on which the update-to-BPTT angle is measured
                 limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                 **overrides) -> list[dict]: # any `Config` field, e.g. epochs=10
-    "Fig. 1(c) of [CEP20]: for each initial angle, the update-to-BPTT angle before training and the test error after it."
+    "Fig. 1(c) of [CEP20]: for each initial angle, the update-to-BPTT angle before training and the test error after it; with `out`, also the rows of other angles that an earlier sweep of the same settings left there."
     if 'angle' in overrides: raise ValueError("angle_sweep sets each run's initial angle from angles: leave angle out (give angles=[...])")
     cfg0 = get_config(preset, **overrides)
     if cfg0.model not in ('vf', 'vf-field', 'vf-hopfield'):
@@ -76,7 +76,8 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     dtype = getattr(torch, cfg0.dtype)
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
     if len(xm) < measure_on: raise ValueError(f'--measure-on {measure_on}: MNIST has {len(xm)} training images here; give at most that many')
-    rows = []
+    rows, earlier = [], _earlier_rows(out, angles, dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
+                                                         measure_on=measure_on, overrides=overrides), verbose)
     for psi in angles:
         cfg = cfg0.replace(angle=float(psi))
         torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
@@ -102,12 +103,34 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         rows.append(row)
         if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
             save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
-                                              overrides=overrides, rows=rows))
+                                              measure_on=measure_on, overrides=overrides, rows=_by_angle(earlier + rows)))
         med = f"median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, " if row['epochs'] > 1 else ''
         if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
                           f"({med}best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
+    rows = _by_angle(earlier + rows)
     if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
+
+def _by_angle(rows): return sorted(rows, key=lambda r: r['init_angle'])
+
+def _earlier_rows(out, angles, settings:dict, verbose:bool) -> list[dict]:
+    "The rows that an earlier sweep of the same `settings` saved in `out`/angles.json, for angles other than `angles`; [] (saying so if `verbose`) when its settings differ."
+    path = None if out is None else out/'angles.json'
+    if path is None or not path.exists(): return []
+    try: old = json.loads(path.read_text())
+    except (OSError, ValueError): old = None
+    if not isinstance(old, dict) or not isinstance(old.get('rows'), list):
+        if verbose: print(f'note: {path} cannot be read as a sweep\'s summary; this sweep writes it anew', file=sys.stderr, flush=True)
+        return []
+    if any(old.get(k) != v for k, v in json.loads(json.dumps(settings)).items()):
+        if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on or epochs); '
+                          'this sweep\'s rows replace its rows (give another --out to keep both)', file=sys.stderr, flush=True)
+        return []
+    kept = [r for r in old['rows'] if isinstance(r, dict) and r.get('init_angle') not in [float(a) for a in angles]]
+    if kept and verbose:
+        which = ', '.join(f"{r['init_angle']:g}°" for r in kept)
+        print(f"note: {path} keeps the rows of the earlier sweep's other angles ({which})", file=sys.stderr, flush=True)
+    return kept
 
 # %% ../nbs/05c_angles.ipynb #019a9730
 @call_parse
