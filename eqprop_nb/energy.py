@@ -13,7 +13,7 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors', 'explain_input']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors', 'explain_input', 'energy_grad_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -287,10 +287,21 @@ def input_drive(self:HopfieldNet, x:Tensor) -> Tensor:
     "W₀ x + b₁ (W₀ ρ(x) + b₁ with `input_map='rho'`): the constant part of the first hidden layer's input."
     return self.input_rates(x) @ self.W[0].T + self.b[0]
 
+def energy_grad_s(model, x:Tensor, s:list[Tensor]) -> list[Tensor]:
+    "∂E/∂s_n of `model.energy` by autograd; differentiable (in θ and in `s`) where autograd is on, as the closed form is, for BPTT."
+    if torch.is_inference_mode_enabled():
+        raise RuntimeError(f'{type(model).__name__} defines its own energy, whose gradient in s is computed by autograd, which '
+                           'torch.inference_mode() turns off: use torch.no_grad() instead')
+    tracked = torch.is_grad_enabled()
+    with torch.enable_grad():
+        s = [t if tracked and t.requires_grad else t.detach().requires_grad_(True) for t in s]
+        return list(torch.autograd.grad(model.energy(x, s).sum(), s, create_graph=tracked))
+
 @patch
 @explain_errors
 def grad_s(self:HopfieldNet, x:Tensor, s:list[Tensor], drive:Tensor|None=None) -> list[Tensor]:
-    "∂E/∂s_n for every free layer, in closed form."
+    "∂E/∂s_n for every free layer, in closed form; by autograd for a subclass that defines its own `energy` (`drive` unused there)."
+    if type(self).energy is not HopfieldNet.energy: return energy_grad_s(self, x, s)
     r = [self.act.rho(t) for t in s]
     g = []
     for n, t in enumerate(s):
