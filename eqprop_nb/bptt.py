@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import LayeredModel, HopfieldNet, cost
-from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of, write_grads, no_inference
+from .ep import relax, checked_target, whole_steps, in_place, check_model, grads_of, write_grads, no_inference, check_grads
 from .data import check_flag
 from .discrete import PrototypicalNet
 
@@ -49,7 +49,9 @@ class BPTT:
         "Write ∂L/∂θ into `p.grad`; return the free-phase output."
         L, s = self.loss(x, y)
         ps = list(self.model.parameters())
-        write_grads(ps, grads_of(L, ps))                    # None for a frozen parameter: an optimizer that holds it leaves it
+        g = grads_of(L, ps)
+        if self.check_finite: check_grads(self.model, g, 'BPTT')     # the last K steps ran outside relax, which checks the rest
+        write_grads(ps, g)                    # None for a frozen parameter: an optimizer that holds it leaves it
         return s[-1].detach()
 
     def state_dict(self): return {}

@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -69,12 +69,15 @@ class Continual(EP):
             if deferred is None:
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
                 if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
-                    write_grads(params, _update_grads(self.model, x, s, s_next, 0., beta))
+                    g = _update_grads(self.model, x, s, s_next, 0., beta)
+                    if self.check_finite: check_grads(self.model, g, 'Continual')
+                    write_grads(params, g)
                     self.opt.step()
             else:
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite, cache=drive)
                 g, d0 = self.model.contrast_grads(x, s, s_next, 0., beta, first_factor=True, cache=drive)
+                if self.check_finite: check_grads(self.model, [d0 if p is W0 else t for p, t in zip(params, g)], 'Continual')   # d0: W[0]'s deferred factor
                 write_grads(params, g)                     # None for W[0] and b[0]: SGD leaves them
                 self.opt.step()
                 acc = acc + d0

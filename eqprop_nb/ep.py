@@ -13,9 +13,9 @@ from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads', 'unfrozen',
-           'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP', 'as_target', 'checked_target',
-           'update_grads', 'check_optimizer', 'batch_drive']
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads',
+           'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP',
+           'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -47,7 +47,7 @@ def in_place(model, name:str):
     return model.__dict__.get(name)
 
 def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None,
-          check_finite:bool=True, # False: check shapes only (no host-device synchronization)
+          check_finite:bool=True, # check the state for NaN/inf before and after the steps (a host-device sync each); False: shapes only
           cache:Tensor|None=None) -> list[Tensor]: # what `model.cache(x)` would give, when the caller holds it (C-EP's deferred first layer, `05b_continual`)
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
     if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
@@ -55,14 +55,25 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     _check_phase(model, x, s, beta, y, check_finite)
     with torch.no_grad():
         fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
+        chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
         if fused is not None:
             if cache is not None: raise ValueError("relax: a fused relaxation kernel reads the weights itself and takes no cache; pass cache=None")
-            return fused(x, s, steps, beta, y)
-        c = model.cache(x) if cache is None else cache
-        chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
-        if chunks is not None: return chunks(x, s, steps, beta, y, c)
-        for _ in range(steps): s = model.step(x, s, beta, y, c)
+            s = fused(x, s, steps, beta, y)
+        else:
+            c = model.cache(x) if cache is None else cache
+            if chunks is not None: s = chunks(x, s, steps, beta, y, c)
+            else:
+                for _ in range(steps): s = model.step(x, s, beta, y, c)
+    if check_finite and steps: _check_relaxed(s, steps, beta)
     return s
+
+def _check_relaxed(s:list[Tensor], steps:int, beta):
+    "Stop with a clear error if the state after a relaxation holds NaN or inf (one host-device sync): before anything (an update) uses it."
+    ok = torch.stack([torch.isfinite(t).all() for t in s]).tolist()
+    if not all(ok):
+        raise FloatingPointError(f'the relaxation diverged: after {steps} step{"s" * (steps != 1)} (β = {float(beta):g}), layer {ok.index(False) + 1} '
+                                 'of the state holds NaN or infinite values; lower β, the step size (eps or dt) or the learning rates, '
+                                 'or check the weights (torch.isfinite(p).all())')
 
 # %% ../nbs/02_ep.ipynb #cc00bd6a
 @patch
@@ -99,6 +110,14 @@ def write_grads(params, grads):
     "Each estimate into its parameter's `.grad`, in the parameter's dtype; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
     for p, g in zip(params, grads):   # a rule run under torch.autocast computes in bfloat16 or float16, and .grad must be the parameter's dtype
         p.grad = None if not p.requires_grad else g if g is None or g.dtype == p.dtype else g.to(p.dtype)
+
+def check_grads(model, grads:list, who:str):
+    "Stop with a clear error, before anything writes them, if an estimate (one per parameter of `model`, None where there is none) holds NaN or inf: one host-device sync."
+    named = [(n, g) for (n, _), g in zip(model.named_parameters(), grads) if g is not None]
+    ok = torch.stack([torch.isfinite(g).all() for _, g in named]).tolist() if named else []
+    if not all(ok):
+        raise FloatingPointError(f"{who}'s estimate for {named[ok.index(False)][0]} holds NaN or infinite values (the states or the weights "
+                                 'grew too large); it was not written to .grad: lower the step size (eps or dt), β or the learning rates, or check the weights')
 
 @contextlib.contextmanager
 def unfrozen(params):
@@ -196,7 +215,7 @@ class EP:
                  betas:tuple=(0., 0.5), # (β₁, β₂): (0, β) one-sided, (−β, β) symmetric
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  seed:int=0, # seed of the random signs
-                 check_finite:bool=True): # check inputs and states for NaN/inf (one host-device sync per phase)
+                 check_finite:bool=True): # check inputs and states for NaN/inf before and after each phase, and the estimate (a host-device sync each)
         check_model(model, type(self).__name__)
         pair = [as_real(b) for b in betas] if hasattr(betas, '__len__') and not isinstance(betas, str) and len(betas) == 2 else [None]
         if (None in pair or not all(map(math.isfinite, pair)) or pair[0] == pair[1] or not math.isfinite(1 / (pair[1] - pair[0]))):
@@ -285,11 +304,13 @@ def batch_drive(model, x:Tensor):
 @patch
 def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     "One EP update with this batch's nudging strengths: write the gradient estimate into `p.grad`, return the free-phase output."
-    y = checked_target(self.model, x, y)              # shapes here; finiteness once per phase, in relax
+    y = checked_target(self.model, x, y)              # shapes here; finiteness before and after each phase, in relax
     c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
     s0 = self.free_phase(x, c)
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
-    write_grads(self.model.parameters(), _update_grads(self.model, x, s1, s2, beta1, beta2))
+    g = _update_grads(self.model, x, s1, s2, beta1, beta2)
+    if self.check_finite: check_grads(self.model, g, type(self).__name__)
+    write_grads(self.model.parameters(), g)
     return s0[-1]
 
 @patch
