@@ -201,6 +201,7 @@ class DeviceLoader:
         bs, seed = b, s
         check_flag('shuffle', shuffle); check_flag('drop_last', drop_last)
         self.tensors, self.n, self.bs, self.shuffle, self.seed, self.drop_last = tensors, n, bs, shuffle, seed, drop_last
+        self.iterated = 0                              # epochs begun by plain iteration (`for b in dl`)
 
     def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)
 
@@ -216,7 +217,10 @@ class DeviceLoader:
             j = idx[i*self.bs:(i+1)*self.bs]
             yield tuple(t[j] for t in self.tensors)
 
-    def __iter__(self): return self.epoch(0)
+    def __iter__(self):
+        "The batches of the next epoch: plain iteration goes through epochs 0, 1, 2, … (with `shuffle`, a new order each time, as torch's DataLoader); `epoch(e)` gives epoch e's whatever came before."
+        self.iterated += 1
+        return self.epoch(self.iterated - 1)
 
 def check_training_loader(dl):
     "Stop with a clear error unless `dl` is a `DeviceLoader` of inputs and labels (or one-hot rows; further tensors are left alone) that holds at least one batch: what a training epoch takes."

@@ -86,6 +86,10 @@ class LayeredModel(nn.Module):
         "The output layer (the prediction)."
         return s[-1]
 
+    def cache(self, x:Tensor):
+        "What stays constant during a relaxation, computed once and handed to each `step` (`relax`); None here: a subclass with an input drive returns it."
+        return None
+
     def forward(self, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=None, cache:Tensor|None=None) -> list[Tensor]:
         "One time step of the model's dynamics, `step` (defined by each model): `torch.func.functional_call` can run it with other parameters."
         return self.step(x, s, beta, y, cache)

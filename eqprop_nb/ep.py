@@ -280,6 +280,7 @@ def _update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float
 def _autocast_on(device_type:str) -> bool:
     "Whether torch.autocast is on for `device_type` (torch before 2.4 asks it otherwise)."
     try: return torch.is_autocast_enabled(device_type)
+    except RuntimeError: return False                 # a device autocast has no dispatch key for ('meta'): never on there
     except TypeError: return torch.is_autocast_enabled() if device_type == 'cuda' else device_type == 'cpu' and torch.is_autocast_cpu_enabled()
 
 def check_optimizer(model, opt, who:str='the optimizer'):
