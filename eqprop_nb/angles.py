@@ -5,6 +5,7 @@
 # %% ../nbs/05c_angles.ipynb #78a3f741
 from __future__ import annotations
 import json, math, os, statistics, sys
+from dataclasses import asdict
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
@@ -76,8 +77,8 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     dtype = getattr(torch, cfg0.dtype)
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
     if len(xm) < measure_on: raise ValueError(f'--measure-on {measure_on}: MNIST has {len(xm)} training images here; give at most that many')
-    rows, earlier = [], _earlier_rows(out, angles, dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
-                                                         measure_on=measure_on, overrides=overrides), verbose)
+    settings = dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test, measure_on=measure_on, config=asdict(cfg0))
+    rows, earlier = [], _earlier_rows(out, angles, settings, overrides, verbose)
     for psi in angles:
         cfg = cfg0.replace(angle=float(psi))
         torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
@@ -102,19 +103,20 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
                     final_weight_angles=feedback_angles(run.algo.model))
         rows.append(row)
         if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
-            save_json(out/'angles.json', dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test,
-                                              measure_on=measure_on, overrides=overrides, rows=_by_angle(earlier + rows)))
+            save_json(out/'angles.json', settings | dict(overrides=overrides, rows=_merged(earlier, rows)))
         med = f"median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, " if row['epochs'] > 1 else ''
         if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
                           f"({med}best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
-    rows = _by_angle(earlier + rows)
+    rows = _merged(earlier, rows)
     if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 
-def _by_angle(rows): return sorted(rows, key=lambda r: r['init_angle'])
+def _merged(earlier, rows):
+    "This sweep's rows in the order of its angles; with rows kept from an earlier sweep, all of them by angle."
+    return sorted(earlier + rows, key=lambda r: r['init_angle']) if earlier else rows
 
-def _earlier_rows(out, angles, settings:dict, verbose:bool) -> list[dict]:
-    "The rows that an earlier sweep of the same `settings` saved in `out`/angles.json, for angles other than `angles`; [] (saying so if `verbose`) when its settings differ."
+def _earlier_rows(out, angles, settings:dict, overrides:dict, verbose:bool) -> list[dict]:
+    "The rows that an earlier sweep of the same `settings` saved in `out`/angles.json, for angles other than `angles`; [] (saying so if `verbose`) when its settings differ (a file from before `config` and `measure_on` were saved: its `overrides`)."
     path = None if out is None else out/'angles.json'
     if path is None or not path.exists(): return []
     try: old = json.loads(path.read_text())
@@ -122,11 +124,14 @@ def _earlier_rows(out, angles, settings:dict, verbose:bool) -> list[dict]:
     if not isinstance(old, dict) or not isinstance(old.get('rows'), list):
         if verbose: print(f'note: {path} cannot be read as a sweep\'s summary; this sweep writes it anew', file=sys.stderr, flush=True)
         return []
-    if any(old.get(k) != v for k, v in json.loads(json.dumps(settings)).items()):
-        if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on or epochs); '
+    now = json.loads(json.dumps(settings | dict(overrides=overrides)))
+    keys = [k for k in now if k in old and not (k == 'overrides' and 'config' in old)]   # the settings themselves, where the file has them
+    if any(old[k] != now[k] for k in keys) or 'preset' not in old:
+        if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on, epochs or another setting); '
                           'this sweep\'s rows replace its rows (give another --out to keep both)', file=sys.stderr, flush=True)
         return []
-    kept = [r for r in old['rows'] if isinstance(r, dict) and r.get('init_angle') not in [float(a) for a in angles]]
+    kept = [r for r in old['rows'] if isinstance(r, dict) and isinstance(r.get('init_angle'), (int, float))
+            and r['init_angle'] not in [float(a) for a in angles]]
     if kept and verbose:
         which = ', '.join(f"{r['init_angle']:g}°" for r in kept)
         print(f"note: {path} keeps the rows of the earlier sweep's other angles ({which})", file=sys.stderr, flush=True)

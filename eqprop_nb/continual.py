@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _all_finite, _check_relaxed
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement
 
 # %% auto #0
@@ -37,6 +37,14 @@ def _check_inverse_beta(beta, zero:str, uses:str):
     if beta == 0: raise ValueError(f'beta must be non-zero: {zero}')
     if not math.isfinite(1 / float(beta)): raise ValueError(f'beta = {beta} is so small that 1/β, which {uses}, overflows')
 
+def _check_moved(model):
+    "After the update kernel's step (which writes the weights itself, with no estimate to check first): stop with a clear error if a weight is NaN or inf."
+    ps = list(model.parameters())
+    if _all_finite(ps): return
+    bad = next(n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all()))
+    raise FloatingPointError(f'the update kernel\'s step left {bad} holding NaN or infinite values (the states or the weights grew too large; '
+                             'the kernel writes the weights with no estimate to check first): lower the step size, β or the learning rates')
+
 class Continual(EP):
     "Continual EP [CEP20]: T free steps, then K nudged steps each followed by a local weight update (C-EP; C-VF on a vector-field model)."
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
@@ -59,6 +67,7 @@ class Continual(EP):
         if self.opt is None:
             raise RuntimeError('Continual applies its updates during the second phase and needs the optimizer: call attach(opt) first '
                                '(train() does it)')
+        if self.check_finite: self.model.check_state(x, s)   # once: each step's own state is checked after it, below
         params = list(self.model.parameters())
         fused = in_place(self.model, 'update_kernel')       # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
         deferred = self.deferred_first(len(x)) if fused is None else None
@@ -67,15 +76,19 @@ class Continual(EP):
             with torch.no_grad(): drive0, gram, acc = self.model.cache(x), x @ x.T, torch.zeros_like(s[0])
         for _ in range(self.K):
             if deferred is None:
-                s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite)
-                if fused is None or not fused(x, s, s_next, beta, self.opt):     # it declines (False) an optimizer it does not reproduce
+                s_next = relax(self.model, x, s, 1, beta, y, check_finite=False)   # its input is the state checked one step before
+                if self.check_finite: _check_relaxed(s_next, 1, beta)
+                if fused is not None and fused(x, s, s_next, beta, self.opt):    # it declines (False) an optimizer it does not reproduce
+                    if self.check_finite: _check_moved(self.model)
+                else:
                     g = _update_grads(self.model, x, s, s_next, 0., beta)
                     if self.check_finite: check_grads(self.model, g, 'Continual')
                     write_grads(params, g)
                     self.opt.step()
             else:
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
-                s_next = relax(self.model, x, s, 1, beta, y, check_finite=self.check_finite, cache=drive)
+                s_next = relax(self.model, x, s, 1, beta, y, check_finite=False, cache=drive)
+                if self.check_finite: _check_relaxed(s_next, 1, beta)
                 g, d0 = self.model.contrast_grads(x, s, s_next, 0., beta, first_factor=True, cache=drive)
                 if self.check_finite: check_grads(self.model, [d0 if p is W0 else t for p, t in zip(params, g)], 'Continual')   # d0: W[0]'s deferred factor
                 write_grads(params, g)                     # None for W[0] and b[0]: SGD leaves them

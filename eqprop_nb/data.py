@@ -218,7 +218,7 @@ class DeviceLoader:
             yield tuple(t[j] for t in self.tensors)
 
     def __iter__(self):
-        "The batches of the next epoch: plain iteration goes through epochs 0, 1, 2, … (with `shuffle`, a new order each time, as torch's DataLoader); `epoch(e)` gives epoch e's whatever came before."
+        "The batches of the next epoch: plain iteration goes through epochs 0, 1, 2, … (with `shuffle`, a new order each time, as torch's DataLoader); `epoch(e)` gives epoch e's batches, whatever iteration came before."
         self.iterated += 1
         return self.epoch(self.iterated - 1)
 

@@ -299,7 +299,11 @@ def energy_grad_s(model, x:Tensor, s:list[Tensor]) -> list[Tensor]:
     tracked = torch.is_grad_enabled()
     with torch.enable_grad():
         s = [t if tracked and t.requires_grad else t.detach().requires_grad_(True) for t in s]
-        return list(torch.autograd.grad(model.energy(x, s).sum(), s, create_graph=tracked))
+        g = torch.autograd.grad(model.energy(x, s).sum(), s, create_graph=tracked, allow_unused=True)
+    if any(t is None for t in g):
+        raise ValueError(f'{type(model).__name__}.energy does not use the state of layer {", ".join(str(n) for n, t in enumerate(g) if t is None)} '
+                         f'(s[n], n = 0 … {len(s) - 1}): a layer the energy leaves out never moves; write every layer into the energy')
+    return list(g)
 
 @patch
 @explain_errors
