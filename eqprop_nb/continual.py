@@ -12,7 +12,7 @@ from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
 from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _all_finite, _check_relaxed
-from .theorem import bptt_processes, flat_process, cosine, sign_agreement
+from .theorem import bptt_processes, flat_process, cosine, sign_agreement, nudge_scale
 
 # %% auto #0
 __all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle', 'summed_updates']
@@ -136,7 +136,7 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     for _ in range(K):
         with torch.no_grad(): s_next = m.step(x, s, beta, y)
         g = _update_grads(m, x, s, s_next, 0., beta)
-        dS.append([(a - b) / (beta * getattr(m, 'beta_scale', 1.) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ
+        dS.append([(a - b) / (beta * nudge_scale(m) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ, damped steps by dt·β
         dT.append([-t for t in g])
         with torch.no_grad():
             for p, t in zip(params, g): p -= eta * t

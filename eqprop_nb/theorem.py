@@ -11,13 +11,17 @@ from torch.func import functional_call
 from .energy import HopfieldNet, cost
 from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model, unfrozen, no_inference
 from .data import as_real, as_whole
-from .discrete import EnergyPhi, PrototypicalNet
+from .discrete import EnergyPhi, PrototypicalNet, PhiModel
 from .cnn import ConvNet
 
 # %% auto #0
-__all__ = ['ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agreement', 'gdu_report', 'plot_gdu']
+__all__ = ['nudge_scale', 'ep_processes', 'bptt_processes', 'flat_process', 'cosine', 'sign_agreement', 'gdu_report', 'plot_gdu']
 
 # %% ../nbs/05_theorem1.ipynb #2cad2146
+def nudge_scale(model) -> float:
+    "What one step's nudge multiplies β by: the damping `dt` of a Φ model (s ← s + dt·(step − s) nudges by dt·β) times `beta_scale` (ε of a vector-field Euler map); the neuron processes divide by β times it."
+    return float(getattr(model, 'beta_scale', 1.)) * (float(model.dt) if isinstance(model, PhiModel) else 1.)
+
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
     "ΔEP_s(β, t) and ΔEP_θ(β, t) for t = 0..K−1: lists (over t) of per-layer and per-parameter tensors."
     check_model(model, 'ep_processes'); no_inference('ep_processes')
@@ -34,7 +38,7 @@ def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:i
     with unfrozen(list(model.parameters())):          # a frozen parameter's process is measured as the others'
         for _ in range(K):
             with torch.no_grad(): s_next = model.step(x, s, beta, y, c)
-            dS.append([(a - b) / (beta * len(x)) for a, b in zip(s_next, s)])
+            dS.append([(a - b) / (beta * nudge_scale(model) * len(x)) for a, b in zip(s_next, s)])   # a damped step nudges by dt·β
             dT.append([-g for g in ep_grads(model, x, s, s_next, 0., beta)])
             s = s_next
     return dS, dT
