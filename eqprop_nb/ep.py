@@ -141,7 +141,7 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
     if not hasattr(model, 'potential'):
         raise TypeError(f'ep_grads differentiates a potential (−E or Φ), and {type(model).__name__} has none: use update_grads, which takes its own rule')
     params = list(model.parameters()) if params is None else list(params)
-    with torch.enable_grad():
+    with torch.enable_grad(), unfrozen(params):         # a frozen parameter's estimate too, as the closed forms give it (write_grads leaves it out)
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
         g = grads_of(dE, params)
     return [gi / (beta2 - beta1) for gi in g]

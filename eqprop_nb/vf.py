@@ -53,7 +53,7 @@ class VFModel(LayeredModel):
         distinct_betas(beta1, beta2, 'rule')
         at = _jacobian_point(self, s1, s2, beta1, beta2)
         params = list(self.parameters())
-        with torch.enable_grad():
+        with torch.enable_grad(), unfrozen(params):     # a frozen parameter's estimate too, as the closed forms give it
             F = self.field(x, [t.detach() for t in at])
             if self.jacobian == 'step': F = [self.out_act.rho(f) for f in F]
             g = grads_of(F, params, [(b - a).detach() for a, b in zip(s1, s2)])
