@@ -146,13 +146,14 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
 # %% ../nbs/05b_continual.ipynb #cf77842d
 def update_angle(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> float:
     "Angle (degrees) between the summed continual update of one second phase and −∇BPTT through the same K steps, after T free steps."
+    check_model(model, 'update_angle')
     c, b = summed_updates(model, x, y, T, K, beta, eta)
     cos = cosine(torch.cat(c), torch.cat(b))
     return math.nan if math.isnan(cos) else math.degrees(math.acos(max(-1., min(1., cos))))   # NaN: no direction to measure (a zero update)
 
 def summed_updates(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:float=0.) -> tuple[list[Tensor], list[Tensor]]:
     "One continual second phase's update and −∇BPTT through the same K steps, after T free steps: each summed over the steps, one flat tensor per parameter."
-    whole_steps(T=T)
+    check_model(model, 'summed_updates'); whole_steps(T=T)
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     _, cT = continual_processes(model, x, y, s_star, beta, eta, K)

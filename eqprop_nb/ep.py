@@ -160,6 +160,7 @@ def implicit_grad(residual, # list of state tensors -> list of tensors, zero at 
     if not tensors(dC) or [tuple(t.shape) for t in dC] != shapes:
         raise ValueError(f'dC is ∂J/∂s at the fixed point, one tensor per layer of s_star with its shape: {shapes}, got '
                          + (str([tuple(t.shape) for t in dC]) if tensors(dC) else what(dC)))
+    params = list(params) if hasattr(params, '__iter__') and not torch.is_tensor(params) else params   # model.parameters() is a generator
     if not tensors(params) or not all(p.requires_grad for p in params):
         raise ValueError('params are the tensors to differentiate by, each with requires_grad (e.g. list(model.parameters()))')
     sizes = [t.numel() for t in s_star]

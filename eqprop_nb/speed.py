@@ -19,7 +19,7 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   max_epochs:int=30, data:str|Path|None=None, device:str='auto', seed:int=0,
                   limit_train:int|None=None, limit_test:int|None=None, verbose:bool=True,
                   fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
-                  warmup_batches:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that process-wide first-use costs (kernel compilation, library handles) fall outside the timing
+                  warmup_batches:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that process-wide first-use costs (the fused kernels' Triton compilation, library handles) fall outside the timing; the timed run's own CUDA-graph captures and torch.compile's tracing of its model (fast='compile') stay in its first epoch
                   **overrides) -> dict: # any `Config` field (its `warmup` is epochs of learning-rate warm-up)
     "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
     from eqprop_nb.fast import FastPath

@@ -48,6 +48,7 @@ def bptt_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], K:int):
     "−∇BPTT_s(t) and −∇BPTT_θ(t) for t = 0..K−1, from K steps that start at the converged state `s_star`."
     check_model(model, 'bptt_processes'); no_inference('bptt_processes')
     whole_steps(K=K)
+    model.check_state(x, s_star, finite=False)         # a list of tensors, one per layer (None failed as 'not iterable')
     y = checked_target(model, x, y)
     names, params = zip(*model.named_parameters())
     deltas = [[torch.zeros_like(p, requires_grad=True) for p in params] for _ in range(K)]
@@ -72,6 +73,7 @@ def flat_process(p:list[list[Tensor]]) -> Tensor:
 
 def cosine(a:Tensor, b:Tensor) -> float:
     "The cosine of the angle between two flat tensors of the same length (NaN where one is zero: it has no direction)."
+    if not (torch.is_tensor(a) and torch.is_tensor(b)): raise TypeError(f'cosine compares two real tensors, got {type(a).__name__} and {type(b).__name__}')
     if a.ndim != 1 or a.shape != b.shape: raise ValueError(f'cosine compares two flat tensors of the same length, got shapes {tuple(a.shape)} and {tuple(b.shape)}')
     if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.is_complex() or b.is_complex():
         raise TypeError(f'cosine compares two real tensors, got {type(a).__name__} and {type(b).__name__}')
