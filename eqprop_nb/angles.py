@@ -130,8 +130,8 @@ def _earlier_rows(out, angles, settings:dict, overrides:dict, verbose:bool) -> l
         if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on, epochs or another setting); '
                           'this sweep\'s rows replace its rows (give another --out to keep both)', file=sys.stderr, flush=True)
         return []
-    kept = [r for r in old['rows'] if isinstance(r, dict) and isinstance(r.get('init_angle'), (int, float))
-            and r['init_angle'] not in [float(a) for a in angles]]
+    whole = lambda r: isinstance(r, dict) and isinstance(r.get('init_angle'), (int, float)) and all(k in r for k in ('update_angle', 'test_error', 'best_test_error', 'median_last3', 'epochs'))
+    kept = [r for r in old['rows'] if whole(r) and r['init_angle'] not in [float(a) for a in angles]]
     if kept and verbose:
         which = ', '.join(f"{r['init_angle']:g}°" for r in kept)
         print(f"note: {path} keeps the rows of the earlier sweep's other angles ({which})", file=sys.stderr, flush=True)

@@ -41,7 +41,8 @@ def _check_moved(model):
     "After the update kernel's step (which writes the weights itself, with no estimate to check first): stop with a clear error if a weight is NaN or inf."
     ps = list(model.parameters())
     if _all_finite(ps): return
-    bad = next(n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all()))
+    bad = next((n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all())), None)
+    if bad is None: return                                 # every weight finite, their sum overflowed
     raise FloatingPointError(f'the update kernel\'s step left {bad} holding NaN or infinite values (the states or the weights grew too large; '
                              'the kernel writes the weights with no estimate to check first): lower the step size, β or the learning rates')
 

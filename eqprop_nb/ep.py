@@ -128,11 +128,13 @@ def check_grads(model, grads:list, who:str):
 @contextlib.contextmanager
 def unfrozen(params):
     "requires_grad on for each of `params` inside the block, and back as it was after: a measurement of the rule covers a frozen parameter too."
-    frozen = [p for p in params if not p.requires_grad]
-    for p in frozen: p.requires_grad_(True)
-    try: yield
+    frozen = [p for p in params if not p.requires_grad and (p.is_floating_point() or p.is_complex())]   # an integer tensor cannot require grad
+    done = []
+    try:
+        for p in frozen: p.requires_grad_(True); done.append(p)
+        yield
     finally:
-        for p in frozen: p.requires_grad_(False)
+        for p in done: p.requires_grad_(False)
 
 def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nudged with β₁ and β₂
              beta1:float, beta2:float, params:list|None=None) -> list[Tensor]:
