@@ -13,7 +13,7 @@ from .data import mnist, as_whole, as_real
 from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
-from .train import get_config, check_config, build_algorithm, train, save_json, pick_device, new_figure, run_console, _numbers
+from .train import get_config, check_config, build_algorithm, train, save_json, plain_number, pick_device, new_figure, run_console, _numbers
 from .cli import Interrupted
 
 # %% auto #0
@@ -124,7 +124,7 @@ def _earlier_rows(out, angles, settings:dict, overrides:dict, verbose:bool) -> l
     if not isinstance(old, dict) or not isinstance(old.get('rows'), list):
         if verbose: print(f'note: {path} cannot be read as a sweep\'s summary; this sweep writes it anew', file=sys.stderr, flush=True)
         return []
-    now = json.loads(json.dumps(settings | dict(overrides=overrides)))
+    now = json.loads(json.dumps(settings | dict(overrides=overrides), default=plain_number))
     keys = [k for k in now if k in old and not (k == 'overrides' and 'config' in old)]   # the settings themselves, where the file has them
     if any(old[k] != now[k] for k in keys) or 'preset' not in old:
         if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on, epochs or another setting); '

@@ -218,6 +218,7 @@ def _check_phase(model, x, s, beta, y, finite=True):
     if beta:
         if y is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
         model.check_target(x, y)
+        if finite and not bool(torch.isfinite(y).all()): raise FloatingPointError('the target y holds NaN or infinite values')   # it read as a diverged relaxation
 
 def _explain(model, sig, x, s, args, kw):
     "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."

@@ -26,10 +26,10 @@ from .cli import Interrupted
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',
            'get_config', 'check_config', 'register_algorithm', 'build_model', 'nudging', 'build_ep', 'build_bptt',
            'build_cep', 'build_algorithm', 'make_optimizer', 'pick_device', 'setup_training', 'lr_factor',
-           'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'save_checkpoint',
-           'load_checkpoint', 'new_figure', 'plot_history', 'Run', 'train', 'run_epoch', 'presets_table',
-           'eqprop_train', 'console_parser', 'run_console', 'main', 'saved_run', 'run_summary', 'find_runs',
-           'runs_table', 'eqprop_runs', 'runs_main']
+           'set_learning_rates', 'train_epoch', 'evaluate', 'atomic_write', 'save_json', 'plain_number',
+           'save_checkpoint', 'load_checkpoint', 'new_figure', 'plot_history', 'Run', 'train', 'run_epoch',
+           'presets_table', 'eqprop_train', 'console_parser', 'run_console', 'main', 'saved_run', 'run_summary',
+           'find_runs', 'runs_table', 'eqprop_runs', 'runs_main']
 
 # %% ../nbs/03_train.ipynb #20d89a36
 @dataclass
@@ -390,7 +390,12 @@ def atomic_write(path:Path, write):
 
 def save_json(path:Path, obj):
     "`obj` written to `path` as indented JSON, atomically (`atomic_write`)."
-    atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1)))
+    atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1, default=plain_number)))
+
+def plain_number(o):
+    "`json.dumps`'s `default`: a numpy or 0-d torch number as the Python number it holds (np.int64 from a script's loop failed); anything else is refused as before."
+    if getattr(o, 'ndim', None) == 0 and hasattr(o, 'item') and (torch.is_tensor(o) or type(o).__module__ == 'numpy'): return o.item()
+    raise TypeError(f'Object of type {type(o).__name__} is not JSON serializable')
 
 def save_checkpoint(path:Path, **state):
     "`state` saved atomically with `torch.save`, serialised in memory and written by Python: a full disk raises an OSError (torch's writer raises a RuntimeError)."
