@@ -122,6 +122,7 @@ def _plain(v):
     "A setting as plain Python: numpy scalars to float, int, bool or str, tuples to lists (checkpoints and config.json hold only these)."
     if isinstance(v, (list, tuple)) and not hasattr(v, '_fields'): return [_plain(t) for t in v]     # a NamedTuple (an `Activation`) stays itself, for check_config to name
     if type(v).__module__ == 'numpy' and hasattr(v, 'tolist'): return _plain(v.tolist())   # scalars and arrays alike
+    if torch.is_tensor(v) and v.ndim == 0: return v.item()                              # a 0-d tensor, as the counts and rates take it (00_data)
     return v
 
 VF_MODELS = ('vf', 'vf-field', 'vf-hopfield')     # the models with backward weights of their own
