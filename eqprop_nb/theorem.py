@@ -19,7 +19,7 @@ __all__ = ['nudge_scale', 'ep_processes', 'bptt_processes', 'flat_process', 'cos
 
 # %% ../nbs/05_theorem1.ipynb #2cad2146
 def nudge_scale(model) -> float:
-    "What one step's nudge multiplies β by: the damping `dt` of a Φ model (s ← s + dt·(step − s) nudges by dt·β) times `beta_scale` (ε of a vector-field Euler map); the neuron processes divide by β times it."
+    "What one step's nudge multiplies β by: the damping `dt` of a Φ model (s ← s + dt·(step − s) nudges by dt·β) times `beta_scale` (ε of a vector-field Euler map; a model of one's own whose step nudges by c·β declares c there); the neuron processes divide by β times it."
     return float(getattr(model, 'beta_scale', 1.)) * (float(model.dt) if isinstance(model, PhiModel) else 1.)
 
 def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:int):
