@@ -24,7 +24,7 @@ def whole_list(v) -> list[int]|None:
     return None if None in out else out
 
 def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> list[tuple]:
-    "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling), with a clear error if a map vanishes."
+    "Per-example shapes of the convolutional layers (valid convolution, then `pool`×`pool` max-pooling, which drops the last rows and columns where `pool` does not divide the map, as torch's does), with a clear error if a map vanishes."
     if as_whole(kernel) is None or as_whole(pool) is None or kernel < 1 or pool < 1:
         raise ValueError(f'kernel and pool must be whole numbers of at least 1, got kernel={kernel!r}, pool={pool!r}')
     kernel, pool = int(kernel), int(pool)

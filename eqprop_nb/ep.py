@@ -53,6 +53,10 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     steps = n
     _check_phase(model, x, s, beta, y, check_finite)
+    if torch.is_tensor(cache) and (cache.ndim == 0 or cache.shape[0] != x.shape[0]):   # another batch's drive would broadcast
+        want, desc = model.cache(x), lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
+        raise ValueError(f'the input drive handed in (cache= or drive=) is {desc(cache)}, where model.cache(x) gives {desc(want)}: '
+                         f'pass model.cache(x), or leave it out (one row per example of the batch of {x.shape[0]})')
     with torch.no_grad():
         fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
         chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)

@@ -136,6 +136,8 @@ def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
         raise ValueError(f'unknown preset {preset!r}; choose one of {", ".join(PRESETS)} (eqprop_train --list-presets)')
     base = {k: v for k, v in PRESETS.get(preset, {}).items() if k != 'description'}
     given = {k: _plain(v) for k, v in overrides.items() if v is not None}        # None: not given (the command line's unset options)
+    if 'model' in given and 'angle' not in given and given['model'] not in VF_MODELS:
+        base.pop('angle', None)                      # the preset's angle belongs to its vector-field model: switched to one without B, it goes
     independent = isinstance(given.get('angle'), str) and given['angle'].strip().lower() == 'none'
     if independent: given['angle'] = None            # independent backward weights, over a preset's angle
     cfg = Config().replace(**base).replace(**given)
@@ -781,7 +783,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  sizes:str=None, # override: layer sizes, e.g. 784,500,10
                  channels:str=None, # override: conv channels, e.g. 32,64
                  kernel:int=None, # override: conv kernel size
-                 pool:int=None, # override: pooling size
+                 pool:int=None, # override: pooling size (a map it does not divide loses its last rows and columns)
                  act:str=None, # override: activation
                  clip:str=None, # override: clip the states to the activation's bounds, yes or no
                  T:int=None, # override: free-phase steps
