@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _all_finite, _check_relaxed
+from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _first_nonfinite, _check_relaxed, unfrozen
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, nudge_scale
 
 # %% auto #0
@@ -39,10 +39,8 @@ def _check_inverse_beta(beta, zero:str, uses:str):
 
 def _check_moved(model):
     "After the update kernel's step (which writes the weights itself, with no estimate to check first): stop with a clear error if a weight is NaN or inf."
-    ps = list(model.parameters())
-    if _all_finite(ps): return
-    bad = next((n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all())), None)
-    if bad is None: return                                 # every weight finite, their sum overflowed
+    bad = _first_nonfinite(list(model.named_parameters()))
+    if bad is None: return
     raise FloatingPointError(f'the update kernel\'s step left {bad} holding NaN or infinite values (the states or the weights grew too large; '
                              'the kernel writes the weights with no estimate to check first): lower the step size, β or the learning rates')
 
@@ -132,16 +130,16 @@ def continual_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:flo
     y = checked_target(model, x, y)
     m = copy.deepcopy(model)
     params = list(m.parameters())
-    for p in params: p.requires_grad_(True)            # a parameter frozen in `model` is measured as the others (a copy: the model keeps its flags)
     dS, dT, s = [], [], s_star
-    for _ in range(K):
-        with torch.no_grad(): s_next = m.step(x, s, beta, y)
-        g = _update_grads(m, x, s, s_next, 0., beta)
-        dS.append([(a - b) / (beta * nudge_scale(m) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ, damped steps by dt·β
-        dT.append([-t for t in g])
-        with torch.no_grad():
-            for p, t in zip(params, g): p -= eta * t
-        s = s_next
+    with unfrozen(params):                             # a parameter frozen in `model` is measured as the others (a copy: the model keeps its flags)
+        for _ in range(K):
+            with torch.no_grad(): s_next = m.step(x, s, beta, y)
+            g = _update_grads(m, x, s, s_next, 0., beta)
+            dS.append([(a - b) / (beta * nudge_scale(m) * len(x)) for a, b in zip(s_next, s)])   # Euler maps nudge by εβ, damped steps by dt·β
+            dT.append([-t for t in g])
+            with torch.no_grad():
+                for p, t in zip(params, g): p -= eta * t
+            s = s_next
     return dS, dT
 
 # %% ../nbs/05b_continual.ipynb #cf77842d

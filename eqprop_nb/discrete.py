@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s
 from .ep import EP, ep_grads, relax, distinct_betas, no_inference
 
 # %% auto #0
@@ -40,15 +40,7 @@ class PhiModel(LayeredModel):
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
         no_inference(f'the step of {type(self).__name__} (∂Φ/∂s)')
-        create = torch.is_grad_enabled()            # a graph through the step only when the caller records one (BPTT)
-        with torch.enable_grad():
-            s = [t if t.requires_grad else t.detach().requires_grad_() for t in s]
-            g = torch.autograd.grad(self.potential(x, s).sum(), s, create_graph=create, allow_unused=True)
-        if any(t is None for t in g):
-            raise ValueError(f'{type(self).__name__}.phi does not use the state of layer {", ".join(str(n) for n, t in enumerate(g) if t is None)} '
-                             f'(s[n], n = 0 … {len(s) - 1}, of shapes {[tuple(t.shape[1:]) for t in s]}): a layer Φ leaves out never moves; '
-                             'write every layer of the state into phi, or leave that layer out of the model\'s shapes')
-        return list(g)
+        return grad_in_s(self, lambda s: self.potential(x, s), s, 'phi')   # a graph through the step only when the caller records one (BPTT)
 
 # %% ../nbs/02a_discrete.ipynb #baacacc8
 def nudge_output(s_next:list[Tensor], s:list[Tensor], beta:float, y:Tensor|None) -> list[Tensor]:

@@ -13,7 +13,8 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'explain_errors', 'explain_input', 'energy_grad_s']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'explain_errors', 'explain_input',
+           'energy_grad_s', 'grad_in_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -231,8 +232,12 @@ def _explain(model, sig, x, s, args, kw):
         try: want = model.cache(x)                     # (02_ep adds cache to HopfieldNet)
         except Exception: return
         if want is None or c.shape != want.shape or c.dtype != want.dtype or c.device != want.device:
-            got, exp = (None if t is None else f'{tuple(t.shape)} {t.dtype} on {t.device}' for t in (c, want))
-            raise ValueError(f'the input drive handed in (cache= or drive=) is {got}, where model.cache(x) gives {exp}: pass model.cache(x), or leave it out') from None
+            raise ValueError(drive_mismatch(c, want)) from None
+
+def drive_mismatch(c, want) -> str:
+    "What is said of an input drive `c` handed in (cache=, drive=) that is not `want`, what model.cache(x) gives (`_explain`, `relax`)."
+    desc = lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
+    return f'the input drive handed in (cache= or drive=) is {desc(c)}, where model.cache(x) gives {desc(want)}: pass model.cache(x), or leave it out'
 
 def _method_name(f, sig):
     "Give `f` the qualified name of the method that @patch makes of it ('HopfieldNet.grad_s'): show_doc names the unwrapped function."
@@ -299,13 +304,18 @@ def energy_grad_s(model, x:Tensor, s:list[Tensor]) -> list[Tensor]:
     if torch.is_inference_mode_enabled():
         raise RuntimeError(f'{type(model).__name__} defines its own energy, whose gradient in s is computed by autograd, which '
                            'torch.inference_mode() turns off: use torch.no_grad() instead')
-    tracked = torch.is_grad_enabled()
+    return grad_in_s(model, lambda s: model.energy(x, s), s, 'energy')
+
+def grad_in_s(model, scalar, s:list[Tensor], name:str) -> list[Tensor]:
+    "∂(Σ scalar(s))/∂s for every layer by autograd, with a graph through it where the caller records one (BPTT); a clear error, naming `model`'s `name` (energy, phi), for a layer it leaves out."
+    create = torch.is_grad_enabled()
     with torch.enable_grad():
-        s = [t if tracked and t.requires_grad else t.detach().requires_grad_(True) for t in s]
-        g = torch.autograd.grad(model.energy(x, s).sum(), s, create_graph=tracked, allow_unused=True)
+        s = [t if t.requires_grad else t.detach().requires_grad_() for t in s]
+        g = torch.autograd.grad(scalar(s).sum(), s, create_graph=create, allow_unused=True)
     if any(t is None for t in g):
-        raise ValueError(f'{type(model).__name__}.energy does not use the state of layer {", ".join(str(n) for n, t in enumerate(g) if t is None)} '
-                         f'(s[n], n = 0 … {len(s) - 1}): a layer the energy leaves out never moves; write every layer into the energy')
+        raise ValueError(f'{type(model).__name__}.{name} does not use the state of layer {", ".join(str(n) for n, t in enumerate(g) if t is None)} '
+                         f'(s[n], n = 0 … {len(s) - 1}, of shapes {[tuple(t.shape[1:]) for t in s]}): a layer it leaves out never moves; '
+                         f'write every layer of the state into {name}, or leave that layer out of the model\'s shapes')
     return list(g)
 
 @patch

@@ -8,7 +8,7 @@ import math, contextlib
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
@@ -54,9 +54,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     steps = n
     _check_phase(model, x, s, beta, y, check_finite)
     if torch.is_tensor(cache) and (cache.ndim == 0 or cache.shape[0] != x.shape[0]):   # another batch's drive would broadcast
-        want, desc = model.cache(x), lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
-        raise ValueError(f'the input drive handed in (cache= or drive=) is {desc(cache)}, where model.cache(x) gives {desc(want)}: '
-                         f'pass model.cache(x), or leave it out (one row per example of the batch of {x.shape[0]})')
+        raise ValueError(f'{drive_mismatch(cache, model.cache(x))} (one row per example of the batch of {x.shape[0]})')
     with torch.no_grad():
         fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
         chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
@@ -71,16 +69,17 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     if check_finite and steps: _check_relaxed(s, steps, beta)
     return s
 
-def _all_finite(ts:list[Tensor]) -> bool:
-    "True if every tensor's sum is finite (a NaN or inf in a tensor makes its sum NaN or inf): one reduction each and one sync, 20× cheaper than isfinite on a 784×512 weight; False may also mean a sum overflowed, which the caller's exact test then clears."
-    return not ts or bool(torch.isfinite(torch.stack([t.sum(dtype=torch.float64 if t.dtype == torch.float64 else torch.float32) for t in ts])).all())
+def _first_nonfinite(named:list[tuple]):
+    "The name of the first of `named` ((name, tensor) pairs) that holds NaN or inf, else None: one sum per tensor and one sync (a NaN or inf makes its tensor's sum NaN or inf; 20× cheaper than isfinite on a 784×512 weight), the exact test only where a sum is not finite (it may have overflowed)."
+    ts = [t for _, t in named]
+    if not ts or bool(torch.isfinite(torch.stack([t.sum(dtype=torch.float64 if t.dtype == torch.float64 else torch.float32) for t in ts])).all()): return None
+    return next((n for n, t in named if not bool(torch.isfinite(t).all())), None)
 
 def _check_relaxed(s:list[Tensor], steps:int, beta):
     "Stop with a clear error if the state after a relaxation holds NaN or inf (one host-device sync): before anything (an update) uses it."
-    if _all_finite(s): return
-    ok = [bool(torch.isfinite(t).all()) for t in s]
-    if not all(ok):
-        raise FloatingPointError(f'the relaxation diverged: after {steps} step{"s" * (steps != 1)} (β = {float(beta):g}), layer {ok.index(False) + 1} '
+    layer = _first_nonfinite(list(enumerate(s, 1)))
+    if layer is not None:
+        raise FloatingPointError(f'the relaxation diverged: after {steps} step{"s" * (steps != 1)} (β = {float(beta):g}), layer {layer} '
                                  'of the state holds NaN or infinite values; lower β, the step size (eps or dt) or the learning rates, '
                                  'or check the weights (torch.isfinite(p).all())')
 
@@ -122,11 +121,9 @@ def write_grads(params, grads):
 
 def check_grads(model, grads:list, who:str):
     "Stop with a clear error, before anything writes them, if an estimate (one per parameter of `model`, None where there is none) holds NaN or inf: one host-device sync."
-    named = [(n, g) for (n, _), g in zip(model.named_parameters(), grads) if g is not None]
-    if _all_finite([g for _, g in named]): return
-    ok = [bool(torch.isfinite(g).all()) for _, g in named]
-    if not all(ok):
-        raise FloatingPointError(f"{who}'s estimate for {named[ok.index(False)][0]} holds NaN or infinite values (the states or the weights "
+    bad = _first_nonfinite([(n, g) for (n, _), g in zip(model.named_parameters(), grads) if g is not None])
+    if bad is not None:
+        raise FloatingPointError(f"{who}'s estimate for {bad} holds NaN or infinite values (the states or the weights "
                                  'grew too large); it was not written to .grad: lower the step size (eps or dt), β or the learning rates, or check the weights')
 
 @contextlib.contextmanager
