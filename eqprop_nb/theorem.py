@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 from .energy import HopfieldNet, cost
-from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model, unfrozen, no_inference
+from .ep import relax, ep_grads, rel_error, checked_target, whole_steps, check_model, no_inference
 from .data import as_real, as_whole
 from .discrete import EnergyPhi, PrototypicalNet, PhiModel
 from .cnn import ConvNet
@@ -35,12 +35,11 @@ def ep_processes(model, x:Tensor, y:Tensor, s_star:list[Tensor], beta:float, K:i
         raise TypeError('a HopfieldNet contrasts −E, not its primitive function: pass EnergyPhi(model) for Φ_ε = ½‖s‖² − εE')
     y = checked_target(model, x, y)                                  # class labels or one-hot targets
     dS, dT, s, c = [], [], s_star, model.cache(x)
-    with unfrozen(list(model.parameters())):          # a frozen parameter's process is measured as the others'
-        for _ in range(K):
-            with torch.no_grad(): s_next = model.step(x, s, beta, y, c)
-            dS.append([(a - b) / (beta * nudge_scale(model) * len(x)) for a, b in zip(s_next, s)])   # a damped step nudges by dt·β
-            dT.append([-g for g in ep_grads(model, x, s, s_next, 0., beta)])
-            s = s_next
+    for _ in range(K):                                 # (ep_grads measures a frozen parameter's process as the others')
+        with torch.no_grad(): s_next = model.step(x, s, beta, y, c)
+        dS.append([(a - b) / (beta * nudge_scale(model) * len(x)) for a, b in zip(s_next, s)])   # a damped step nudges by dt·β
+        dT.append([-g for g in ep_grads(model, x, s, s_next, 0., beta)])
+        s = s_next
     return dS, dT
 
 # %% ../nbs/05_theorem1.ipynb #99663748
