@@ -235,7 +235,7 @@ def _explain(model, sig, x, s, args, kw):
             raise ValueError(drive_mismatch(c, want)) from None
 
 def drive_mismatch(c, want) -> str:
-    "What is said of an input drive `c` handed in (cache=, drive=) that is not `want`, what model.cache(x) gives (`_explain`, `relax`)."
+    "What is said of an input drive `c` handed in (cache=, drive=) that is not `want`, what model.cache(x) gives (said by `relax`, and by the one-step entry points when torch fails)."
     desc = lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
     return f'the input drive handed in (cache= or drive=) is {desc(c)}, where model.cache(x) gives {desc(want)}: pass model.cache(x), or leave it out'
 
