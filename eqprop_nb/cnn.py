@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import Activation, dense_params, explain_errors, explain_input
+from .energy import Activation, dense_params, explain_errors, explain_input, first_layer_drive
 from .data import as_whole, check_flag
 from .discrete import PhiModel
 
@@ -99,6 +99,7 @@ def phi(self:ConvNet, x:Tensor, s:list[Tensor]) -> Tensor:
 
 # %% ../nbs/02c_cnn.ipynb #0bbfe3d0
 @patch
+@first_layer_drive
 @explain_input
 def cache(self:ConvNet, x:Tensor) -> Tensor:
     "The first layer's input drive P(W₁ ⋆ x + b₁), once per batch (NHWC after `configure(channels_last=True)`)."

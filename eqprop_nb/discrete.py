@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive
 from .ep import EP, ep_grads, relax, distinct_betas, no_inference
 
 # %% auto #0
@@ -98,6 +98,7 @@ class PrototypicalNet(PhiModel):
 
 # %% ../nbs/02a_discrete.ipynb #96f33286
 @patch
+@first_layer_drive
 @explain_input
 def cache(self:PrototypicalNet, x:Tensor) -> Tensor:
     "The input drive W₀x + b₀ of the first hidden layer: constant while the weights stay put, so computed once per phase (or batch)."

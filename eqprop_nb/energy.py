@@ -13,8 +13,8 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'explain_errors', 'explain_input',
-           'energy_grad_s', 'grad_in_s']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'first_layer_drive', 'explain_errors',
+           'explain_input', 'energy_grad_s', 'grad_in_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -238,6 +238,11 @@ def drive_mismatch(c, want) -> str:
     "What is said of an input drive `c` handed in (cache=, drive=) that is not `want`, what model.cache(x) gives (said by `relax`, and by the one-step entry points when torch fails)."
     desc = lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
     return f'the input drive handed in (cache= or drive=) is {desc(c)}, where model.cache(x) gives {desc(want)}: pass model.cache(x), or leave it out'
+
+def first_layer_drive(f):
+    "Mark a model's `cache` as one whose input drive has the first free layer's shape, as every model of this library has: `relax` then refuses a drive handed in of another shape, which would broadcast (a subclass that defines a cache of its own is not marked)."
+    f.first_layer_drive = True
+    return f
 
 def _method_name(f, sig):
     "Give `f` the qualified name of the method that @patch makes of it ('HopfieldNet.grad_s'): show_doc names the unwrapped function."

@@ -4,10 +4,10 @@
 
 # %% ../nbs/05a_vector_field.ipynb #2dfe491c
 from __future__ import annotations
-import math
+import math, warnings
 import torch
 from torch import nn, Tensor
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size, first_layer_drive
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference
 from .data import as_real
@@ -20,14 +20,14 @@ __all__ = ['VFModel', 'VFHopfieldNet', 'VFPrototypicalNet', 'feedback_angles', '
 
 # %% ../nbs/05a_vector_field.ipynb #3152debc
 def _jacobian_point(model, s1, s2, beta1, beta2):
-    "Where the rule takes its Jacobian: s¹ (one-sided: s⁰), or the midpoint for point='mid' and for symmetric nudging (s⁰ + O(β²))."
+    "Where the rule takes its Jacobian: the state of the β nearer 0 (s⁰ itself when one of them is 0, either first or second), or the midpoint for point='mid' and for symmetric nudging (s⁰ + O(β²))."
     if model.point == 'mid' or beta1 == -beta2: return [(a + b) / 2 for a, b in zip(s1, s2)]
-    return s1
+    return s2 if abs(beta2) < abs(beta1) else s1       # betas (β, 0) took it at sᵝ, 1.7e-3 away from the rule of (0, β)
 
 class VFModel(LayeredModel):
     "A model given by a vector field F(x, s, θ) (no potential): s ← σ(F) − β′∂ℓ/∂s, learning rule (1/β)(∂F/∂θ)ᵀ(sᵝ − s⁰) [VF18]."
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False,
-                 point:str='first', # where ∂F/∂θ is taken: 'first' (s⁰, as in the papers) or 'mid' ((s¹ + s²)/2)
+                 point:str='first', # where ∂F/∂θ is taken: 'first' (s⁰, as in the papers: the state of the β nearer 0) or 'mid' ((s¹ + s²)/2)
                  beta_scale:float=1., # the nudge is β·beta_scale (ε for an Euler map: β_d = εβ)
                  jacobian:str='step'): # differentiate the step map σ(F) ('step') or the field F alone ('field')
         super().__init__(shapes)
@@ -95,6 +95,12 @@ class VFHopfieldNet(_Feedback, VFModel):
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.act.name!r}, eps={self.eps}, clip={self.clip}, point={self.point!r}'
 
+    @property
+    def beta_scale(self) -> float: return self.eps      # the Euler step nudges by εβ: one attribute, so a new eps moves the nudge and the rule with it
+    @beta_scale.setter
+    def beta_scale(self, v): self.eps = float(v)
+
+    @first_layer_drive
     @explain_input
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
@@ -130,6 +136,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
     def extra_repr(self): return f'sizes={self.sizes}, act={self.out_act.name!r}, point={self.point!r}, jacobian={self.jacobian!r}'
 
+    @first_layer_drive
     @explain_input
     def cache(self, x:Tensor) -> Tensor: return x @ self.W[0].T + self.b[0]
 
@@ -170,6 +177,25 @@ def feedback_angles(model) -> list[float]:
         out.append(math.nan if math.isnan(c) else math.degrees(math.acos(c)))
     return out
 
+def _flip_set(w:Tensor, c:float, n:int, angle:float, generator) -> Tensor:
+    "The entries of `w` whose signs to flip for cos ψ = `c`: the first k of a random order, k such that their share of ‖w‖² is nearest (1 − c)/2; where that misses by over 0.5° (a small layer), the best of many random orders; a warning says an angle missed by over 1°."
+    q, n_w = (1 - c) / 2, w.numel()
+    w2 = (w.double()**2 / (w.double()**2).sum()).cpu()
+    deg = lambda sh: math.degrees(math.acos(min(1., max(-1., 1 - 2 * sh))))   # flipping a share sh of ‖w‖² gives cos ψ = 1 − 2sh
+    def best_prefix(perms):                          # (order, k, share) of the best first-k over the rows of `perms`
+        share = torch.cat([w2.new_zeros(len(perms), 1), w2[perms].cumsum(1)], 1)
+        i = int((share - q).abs().argmin()); r, k = divmod(i, n_w + 1)
+        return perms[r], k, float(share[r, k])
+    perm, k, got = best_prefix(torch.randperm(n_w, generator=generator)[None])
+    if abs(deg(got) - angle) > 0.5:                  # an entry carries a large share: try up to 4096 more orders (2²⁰ numbers at most)
+        perms = torch.rand(max(1, min(4096, 2**20 // n_w)), n_w, generator=generator).argsort(1)
+        p2, k2, got2 = best_prefix(perms)
+        if abs(got2 - q) < abs(got - q): perm, k, got = p2, k2, got2
+    if abs(deg(got) - angle) > 1:
+        warnings.warn(f'set_feedback_angle: flipping signs of the {w.numel()} entries of W[{n + 1}] reaches {deg(got):.1f}°, not {angle:g}° '
+                      f"(each entry carries a large share of its norm); method='rotate' sets the angle exactly", stacklevel=3)
+    return perm[:k].to(w.device)
+
 def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
                        method:str='flip', # 'flip' signs of B = Wᵀ [CEP20] or 'rotate' Wᵀ exactly
                        generator:torch.Generator|None=None):
@@ -189,10 +215,7 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
         for n, B in enumerate(model.B):
             w = model.W[n+1].detach().T.reshape(-1).clone()
             if method == 'flip':
-                perm = torch.randperm(w.numel(), generator=generator).to(w.device)
-                share = torch.cat([w.new_zeros(1), (w[perm]**2).cumsum(0) / (w**2).sum()])   # share of ‖w‖² in the first k
-                k = int(((share - (1 - c) / 2).abs()).argmin())
-                w[perm[:k]] *= -1
+                w[_flip_set(w, c, n, angle, generator)] *= -1
             elif c * c == 1: w = c * w                     # 0° or 180°: Wᵀ itself or its negative, no plane needed
             else:
                 r = torch.randn(w.numel(), generator=generator, dtype=w.dtype).to(w.device)
@@ -214,7 +237,8 @@ def jacobian_asymmetry(model, x:Tensor, s:list[Tensor]) -> float:
         parts = [c.reshape(t.shape) for c, t in zip(v.split(sizes), s)]
         return torch.cat([t.reshape(-1) for t in f(x, parts)])
     J = torch.autograd.functional.jacobian(flat, torch.cat([t.detach().reshape(-1) for t in s]))
-    return float((J - J.T).norm() / (J + J.T).norm())
+    num = (J - J.T).norm()
+    return 0. if num == 0 else float(num / (J + J.T).norm())   # a zero Jacobian is symmetric (its 0/0 was NaN)
 
 def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000) -> dict:
     "Relative error and cosine of the vector-field rule (symmetric nudging ±β) against the true gradient at the fixed point."
