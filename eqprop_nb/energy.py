@@ -13,8 +13,8 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'first_layer_drive', 'explain_errors',
-           'explain_input', 'energy_grad_s', 'grad_in_s']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'check_drive', 'first_layer_drive',
+           'explain_errors', 'explain_input', 'energy_grad_s', 'grad_in_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -239,6 +239,14 @@ def drive_mismatch(c, want) -> str:
     desc = lambda t: f'{tuple(t.shape)} {t.dtype} on {t.device}' if torch.is_tensor(t) else repr(t)
     return f'the input drive handed in (cache= or drive=) is {desc(c)}, where model.cache(x) gives {desc(want)}: pass model.cache(x), or leave it out'
 
+def check_drive(model, x:Tensor, s:list[Tensor], c):
+    "Raise a clear error if `c`, an input drive handed in for the batch `x` and state `s`, would broadcast: another batch size, or, for a model whose `cache` is marked `first_layer_drive`, another shape than the first layer's (about 1 µs)."
+    if not torch.is_tensor(c): return
+    if c.ndim == 0 or c.shape[0] != x.shape[0]:
+        raise ValueError(f'{drive_mismatch(c, model.cache(x))} (one row per example of the batch of {x.shape[0]})')
+    if getattr(type(model).cache, 'first_layer_drive', False) and c.shape != s[0].shape:
+        raise ValueError(f"{drive_mismatch(c, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
+
 def first_layer_drive(f):
     "Mark a model's `cache` as one whose input drive has the first free layer's shape, as every model of this library has: `relax` then refuses a drive handed in of another shape, which would broadcast (a subclass that defines a cache of its own is not marked)."
     f.first_layer_drive = True
@@ -264,10 +272,13 @@ def explain_errors(f):
     "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
     sig = inspect.signature(f)
     _method_name(f, sig)
+    names = list(sig.parameters)
+    at = next((names.index(k) - 3 for k in ('cache', 'drive') if k in names), None)   # where an input drive sits among *args
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
         if (not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1 or _other_batch(x, s)
                 or x.shape[1:] != model.shapes[0]): model.check_state(x, s, finite=False)   # an image a pixel too large pooled to the same map: 0.24 µs
+        if at is not None: check_drive(model, x, s, args[at] if len(args) > at else kw.get(names[at + 3]))   # one that would broadcast
         try: return f(model, x, s, *args, **kw)
         except (RuntimeError, ValueError, TypeError, IndexError):   # what torch raises for shapes, dtypes and missing tensors
             _explain(model, sig, x, s, args, kw)

@@ -8,7 +8,7 @@ import math, contextlib
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch, first_layer_drive
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch, first_layer_drive, check_drive
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
@@ -54,11 +54,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     steps = n
     _check_phase(model, x, s, beta, y, check_finite)
-    if torch.is_tensor(cache):                           # a drive of another batch, or of one unit per example, would broadcast
-        if cache.ndim == 0 or cache.shape[0] != x.shape[0]:
-            raise ValueError(f'{drive_mismatch(cache, model.cache(x))} (one row per example of the batch of {x.shape[0]})')
-        if getattr(type(model).cache, 'first_layer_drive', False) and cache.shape != s[0].shape:
-            raise ValueError(f"{drive_mismatch(cache, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
+    check_drive(model, x, s, cache)                  # a drive of another batch, or of one unit per example, would broadcast
     with torch.no_grad():
         fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
         chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
