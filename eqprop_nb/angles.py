@@ -13,7 +13,7 @@ from .data import mnist, as_whole, as_real
 from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
-from .train import get_config, check_config, build_algorithm, train, save_json, plain_number, pick_device, new_figure, run_console, _numbers
+from .train import get_config, check_config, build_algorithm, train, save_json, plain_number, pick_device, new_figure, run_console, _numbers, _run_lock
 from .cli import Interrupted
 
 # %% auto #0
@@ -78,37 +78,41 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     xm, ym = mnist(data, 'train', True, dev, dtype, measure_on)
     if len(xm) < measure_on: raise ValueError(f'--measure-on {measure_on}: MNIST has {len(xm)} training images here; give at most that many')
     settings = dict(preset=preset, seed=seed, limit_train=limit_train, limit_test=limit_test, measure_on=measure_on, config=asdict(cfg0))
-    rows, earlier = [], _earlier_rows(out, angles, settings, overrides, verbose)
-    for psi in angles:
-        cfg = cfg0.replace(angle=float(psi))
-        torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
-        algo = build_algorithm(cfg, seed)
-        algo.model.to(device=dev, dtype=dtype)
-        split = update_layer_angles(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta)
-        row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model), update_angle=split['all'][0],
-                   layer_angles={k: a for k, (a, _) in split.items() if k != 'all'}, gradient_shares={k: sh for k, (_, sh) in split.items() if k != 'all'})
-        run_dir = out/f'angle-{psi:g}' if out is not None else None
-        again = run_dir is not None and (run_dir/'checkpoint.pt').exists()     # an angle's run that an earlier sweep began: go on with it
-        try: run = train(preset, run_dir, data, device, seed, resume=again, limit_train=limit_train,
-                         limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
-        except ValueError as e:
-            if not again: raise
-            raise ValueError(f'{e} (the sweep goes on with the runs it finds in its output folder: give the settings of the sweep '
-                             'that began them, or another output folder, --out)') from None
-        h = run.history
-        last = [r['test_error'] for r in h[-3:]]
-        row |= dict(test_error=h[-1]['test_error'], best_test_error=min(r['test_error'] for r in h),
-                    median_last3=statistics.median(last),
-                    train_error=h[-1]['train_error'], epochs=len(h), seconds=sum(r['seconds'] for r in h),
-                    final_weight_angles=feedback_angles(run.algo.model))
-        rows.append(row)
-        if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
-            save_json(out/'angles.json', settings | dict(overrides=overrides, rows=_merged(earlier, rows)))
-        med = f"median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, " if row['epochs'] > 1 else ''
-        if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
-                          f"({med}best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
-    rows = _merged(earlier, rows)
-    if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
+    if out is not None:                                        # the sweep's folder, locked while it runs: a second sweep there would
+        try: out.mkdir(parents=True, exist_ok=True)             # read angles.json once and write it over the first's rows
+        except OSError as e: raise OSError(f'cannot create --out {out} ({e.strerror or e}); choose a folder you can write to') from None
+    with _run_lock(out, 'another angle sweep is running there now'):
+        rows, earlier = [], _earlier_rows(out, angles, settings, overrides, verbose)
+        for psi in angles:
+            cfg = cfg0.replace(angle=float(psi))
+            torch.manual_seed(seed)                                 # the same draws as `train` makes for this run
+            algo = build_algorithm(cfg, seed)
+            algo.model.to(device=dev, dtype=dtype)
+            split = update_layer_angles(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta)
+            row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model), update_angle=split['all'][0],
+                       layer_angles={k: a for k, (a, _) in split.items() if k != 'all'}, gradient_shares={k: sh for k, (_, sh) in split.items() if k != 'all'})
+            run_dir = out/f'angle-{psi:g}' if out is not None else None
+            again = run_dir is not None and (run_dir/'checkpoint.pt').exists()     # an angle's run that an earlier sweep began: go on with it
+            try: run = train(preset, run_dir, data, device, seed, resume=again, limit_train=limit_train,
+                             limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
+            except ValueError as e:
+                if not again: raise
+                raise ValueError(f'{e} (the sweep goes on with the runs it finds in its output folder: give the settings of the sweep '
+                                 'that began them, or another output folder, --out)') from None
+            h = run.history
+            last = [r['test_error'] for r in h[-3:]]
+            row |= dict(test_error=h[-1]['test_error'], best_test_error=min(r['test_error'] for r in h),
+                        median_last3=statistics.median(last),
+                        train_error=h[-1]['train_error'], epochs=len(h), seconds=sum(r['seconds'] for r in h),
+                        final_weight_angles=feedback_angles(run.algo.model))
+            rows.append(row)
+            if out is not None:                                     # after each angle: a sweep stopped later keeps the rows it has
+                save_json(out/'angles.json', settings | dict(overrides=overrides, rows=_merged(earlier, rows)))
+            med = f"median of the last {min(row['epochs'], 3)} epochs {row['median_last3']:.2%}, " if row['epochs'] > 1 else ''
+            if verbose: print(f"W–Bᵀ {psi:5g}°  update–BPTT {row['update_angle']:5.1f}°  test error {row['test_error']:.2%} "
+                              f"({med}best {row['best_test_error']:.2%})  W–Bᵀ after training {row['final_weight_angles'][0]:.1f}°", flush=True)
+        rows = _merged(earlier, rows)
+        if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 
 def _merged(earlier, rows):

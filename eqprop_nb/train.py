@@ -507,17 +507,17 @@ def _check_out(out:Path, has_checkpoint:bool, resume:bool):
         raise FileExistsError(f'{out} holds {" and ".join(stale)} of an earlier run but no checkpoint.pt to continue it: '
                               'choose another --out, or delete those files to start afresh there')
 
-_TEMPORARY = re.compile(r'\.(checkpoint\.pt|best\.pt|metrics\.json|config\.json)\.tmp\d+')   # what `atomic_write` leaves when killed
+_TEMPORARY = re.compile(r'\.(checkpoint\.pt|best\.pt|metrics\.json|config\.json|angles\.json)\.tmp\d+')   # what `atomic_write` leaves when killed
 
 @contextlib.contextmanager
-def _run_lock(out:Path|None):
+def _run_lock(out:Path|None, who:str='another run is training there now'):
     "Lock the folder `out` while a run trains there: a second run in it is refused while the first lives (the kernel frees a killed run's lock); the temporary files of a killed run are removed."
     if out is None or fcntl is None: yield; return      # (no fcntl: not POSIX, no lock)
     fd = os.open(out, os.O_RDONLY)                      # the folder itself is locked: no lock file to leave behind
     try:
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f'{out} is in use: another run is training there now; wait for it to end, or choose another --out') from None
+            raise RuntimeError(f'{out} is in use: {who}; wait for it to end, or choose another --out') from None
         except OSError as e:                            # a file system without flock (some NFS and Lustre mounts): no lock, and
             print(f'note: {out} cannot be locked here ({e.strerror or e}): a second run started in it would not be refused',   # no
                   file=sys.stderr, flush=True)          # cleanup: a live run's temporary file may be among them
@@ -526,6 +526,42 @@ def _run_lock(out:Path|None):
                 if _TEMPORARY.fullmatch(t.name): t.unlink(missing_ok=True)
         yield
     finally: os.close(fd)                               # closing the descriptor frees the lock
+
+def _earlier_tag(out:Path, names:list[str]) -> str:
+    "The suffix under which the files `names` of an earlier run are put aside in `out`: .earlier, else .earlier2, .earlier3, … (one that none of them has yet: an earlier run's files are never overwritten)."
+    n = 1
+    while any((out/(f + ('.earlier' if n == 1 else f'.earlier{n}'))).exists() for f in names): n += 1
+    return '.earlier' if n == 1 else f'.earlier{n}'
+
+@contextlib.contextmanager
+def _writing(out:Path, what:str):
+    "Say a failed write of `what` in `out` (a full disk, a lost mount) as what to do, not as a bare OSError."
+    try: yield
+    except OSError as e:
+        raise OSError(f'could not write {what} in {out} ({e.strerror or e}); make room (or mend the folder) and run the command again'
+                      + (' with --resume' if (out/'checkpoint.pt').exists() else '')) from None
+
+def _reconcile_best(out:Path, history:list, ident:dict, model):
+    "On a resume, make best.pt hold the epoch of the lowest validation error in the restored `history`: written from the checkpoint's weights (`model`, just restored) if that is the checkpoint's own epoch; else put aside, with a note that its weights are lost, if it holds another epoch or another run's."
+    vals = [r for r in history if 'val_error' in r]
+    if not vals: return
+    want, path = min(vals, key=lambda r: r['val_error']), out/'best.pt'
+    try: have = load_checkpoint(path) if path.exists() else None
+    except (RuntimeError, ValueError, OSError): have = None
+    if (isinstance(have, dict) and have.get('epoch') == want['epoch'] and isinstance(have.get('record'), dict)
+            and have['record'].get('val_error') == want['val_error'] and isinstance(have.get('identity'), dict) and not _differences(have['identity'], ident)):
+        return                                          # it holds the epoch the history names
+    what = 'no best.pt' if not path.exists() else f"a best.pt of epoch {have.get('epoch')}" if isinstance(have, dict) else 'a best.pt that cannot be read'
+    if want['epoch'] == len(history):                   # the checkpoint's own epoch: its weights are those best.pt keeps
+        save_checkpoint(path, identity=ident, epoch=want['epoch'], model=model.state_dict(), record=want)
+        print(f"note: {out} held {what}, where its history's lowest validation error is that of epoch {want['epoch']}, the checkpoint's: "
+              'best.pt is written again from the checkpoint', file=sys.stderr, flush=True)
+        return
+    renamed = 'best.pt' + _earlier_tag(out, ['best.pt']) if path.exists() else None
+    if renamed: path.replace(out/renamed)             # not this history's best: never passed off as it, never deleted
+    print(f"note: {out} holds {what}, where its history's lowest validation error is that of epoch {want['epoch']}, whose weights are no longer kept"
+          + (f' (that file is renamed {renamed})' if renamed else '')
+          + '; best.pt is written again when a later epoch\'s validation error is lower', file=sys.stderr, flush=True)
 
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
@@ -634,9 +670,11 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
             ck = out/'checkpoint.pt'
             if resume and not ck.exists():
                 stale = [f for f in _EARLIER if (out/f).exists()]
+                kept = stale + ['config.json'] * (bool(stale) and (out/'config.json').exists())   # which settings made them, kept beside them
+                tag = _earlier_tag(out, kept)
                 print(f'note: --resume, but {out} holds no checkpoint.pt to continue: a new run starts there'
-                      + (f' (the {" and ".join(stale)} of an earlier run there are renamed *.earlier)' if stale else ''), file=sys.stderr, flush=True)
-                for f in stale: (out/f).replace(out/(f + '.earlier'))   # a best.pt the new run would not replace (no --val) must not pass for its own
+                      + (f' (the {" and ".join(kept)} of an earlier run there are renamed *{tag})' if stale else ''), file=sys.stderr, flush=True)
+                for f in kept: (out/f).replace(out/(f + tag))    # a best.pt the new run would not replace (no --val) must not pass for its own
             if resume and ck.exists():
                 try: old = json.loads((out/'config.json').read_text()) if (out/'config.json').exists() else {}
                 except (OSError, ValueError) as e: old = f'{type(e).__name__}: {e}'
@@ -648,8 +686,8 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
                     raise ValueError(f'{out} holds {len(history)} epochs already, more than --epochs {cfg.epochs}: resume it with --epochs '
                                      f'{len(history)} or more (it was asked for {was}), or choose another --out')
                 if len(history) == cfg.epochs: print(f'note: {out} holds its {cfg.epochs} epochs already: nothing to train', file=sys.stderr, flush=True)
-                how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {})          # how, not what: may change on a resume
-                before = {k: old.get(k, dict(compile_mode='default', layout={}).get(k)) for k in how}
+                how = dict(fast=fast, compile_mode=compile_mode, layout=layout or {}, tf32=bool(tf32))   # how, not what: may change on a resume
+                before = {k: old.get(k, dict(compile_mode='default', layout={}, tf32=False).get(k)) for k in how}
                 if history and old and before != how:
                     print(f'note: epochs 1-{len(history)} ran with {before}, the next with {how}: the same updates up to floating-point rounding, but seconds per epoch '
                           'differ between the two; config.json keeps the new', file=sys.stderr, flush=True)
@@ -659,12 +697,15 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
                     print(f'note: the {cfg.schedule} schedule{f" with its {cfg.cooldown}-epoch cool-down" * bool(cfg.cooldown)} was laid over {was} epoch{"s" * (was != 1)} and now spans {cfg.epochs}: epoch {n + 1} runs at '
                           f'{lr_factor(cfg, n):.3g} × the base learning rates (before: {prev})', file=sys.stderr, flush=True)
                 if history:                            # a kill between the checkpoint and these files must not leave them stale
-                    save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
+                    with _writing(out, 'metrics.json and learning_curves.png'):
+                        save_json(out/'metrics.json', history); plot_history(history, out/'learning_curves.png', title=preset or '')
+                    if val: _reconcile_best(out, history, ident, algo.model)
             elif ck.exists():
                 raise FileExistsError(f'{out} already holds a run; continue it with --resume (resume=True), or choose another --out (out=)')
-            save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
-                                                            limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
-                                                            compile_mode=compile_mode, layout=layout or {}))
+            with _writing(out, 'config.json'):
+                save_json(out/'config.json', asdict(cfg) | dict(preset=preset, seed=seed, device=str(dev),
+                                                                limit_train=limit_train, limit_test=limit_test, val=val, fast=fast, tf32=bool(tf32),
+                                                                compile_mode=compile_mode, layout=layout or {}))
         set_tf32 = bool(tf32) and not torch.backends.cuda.matmul.allow_tf32    # process-wide: set for this run only, then restored
         if set_tf32: torch.backends.cuda.matmul.allow_tf32 = True
         try: _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held)
@@ -696,16 +737,15 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
         if out is not None:
             saved = epoch                    # the epoch that checkpoint.pt holds, whole
             try:
-                if best:                     # before the checkpoint: a run killed in between repeats this epoch and writes it again
-                    save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)
                 save_checkpoint(out/'checkpoint.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(),
                                 optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
                 saved = epoch + 1
+                if best:                     # after the checkpoint: one killed in between holds this epoch, and --resume writes best.pt from it
+                    save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)
                 save_json(out/'metrics.json', history)
                 plot_history(history, out/'learning_curves.png', title=preset or '')
             except OSError as e:             # a full disk, a lost mount: the files written atomically are whole, the last one says where to go on
                 if getattr(e, 'written', None) == out/'checkpoint.pt': saved = epoch + 1     # renamed into place, then its folder's sync failed
-                if not saved and best: (out/'best.pt').unlink(missing_ok=True)     # of an epoch no checkpoint holds: a rerun would take it for another run's
                 kept = (f"its checkpoint.pt holds epoch {saved}, whole: make room (or mend the folder) and continue with --resume" if saved else
                         'no epoch was saved yet: make room (or mend the folder) and run the command again')
                 raise OSError(f"could not save epoch {epoch + 1} in {out} ({e.strerror or e}); {kept}") from None
@@ -793,8 +833,8 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  eps:float=None, # override: Euler step
                  lrs:str=None, # override: per-layer learning rates, e.g. 0.1,0.05
                  optimizer:str=None, # override: sgd or adam
-                 momentum:float=None, # override: SGD momentum
-                 weight_decay:float=None, # override: weight decay
+                 momentum:float=None, # override: SGD momentum (per optimizer step: C-EP and C-VF step K times a batch)
+                 weight_decay:float=None, # override: weight decay (per optimizer step: K times a batch for C-EP and C-VF, see 05b_continual)
                  batch_size:int=None, # override: batch size
                  dtype:str=None, # override: float32 or float64
                  angle:str=None, # override: initial angle (degrees) between forward and backward weights (vf models), or none: independent backward weights
@@ -830,8 +870,9 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                              "or put its config.json back")
         if resume and preset is None and (saved := saved_run(out, conf, who)) is not None:   # the run's own settings, under those the command line sets
             preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
+            tf32 = tf32 or saved['tf32']                 # TF32 is how, not what, but a bare --resume goes on as the run went
             print(f"note: --resume without --preset: {out} goes on with the settings it saved, "
-                  + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()]), file=sys.stderr, flush=True)
+                  + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()] + ['--tf32'] * bool(tf32)), file=sys.stderr, flush=True)
         run = train(preset or DEFAULT_PRESET, out, data, device, who.get('seed', 0), resume, who.get('limit_train'), who.get('limit_test'),
                     not no_progress, fast=fast, tf32=tf32, val=who.get('val', 0), compile_mode=compile_mode,
                     layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}), **conf)
@@ -848,7 +889,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
                 f"a median {statistics.median(r['seconds'] for r in h):.1f} s per epoch (as eqprop_runs reports it); results in {run.out}")
     if b: print(f"lowest validation error {b['val_error']:.2%} in epoch {b['epoch']}: test error {b['test_error']:.2%} "
-                f"(its weights: {run.out}/best.pt)")
+                + (f"(its weights: {run.out}/best.pt)" if run.out is not None and (run.out/'best.pt').is_file() else '(its weights are not kept: see the note above)'))
 
 def console_parser(func, prog:str):
     "fastcore's parser for the `call_parse` function `func`, with its options named `--with-dashes` (as the docs and messages name them), no abbreviations (`--k` is not `--kernel`), and without fastcore's hidden `--pdb` and `--xtra`."
@@ -919,7 +960,7 @@ def saved_run(out, given:dict|None=None, given_run:dict|None=None) -> dict|None:
         else: raise damaged(e) from None
     if bad := [k for k, v in run.items() if k not in given_run and as_whole(v) is None]:
         raise damaged(f'{bad[0]} must be a whole number, got {run[bad[0]]!r}')
-    return dict(preset=known, config=diff, run=run)
+    return dict(preset=known, config=diff, run=run, tf32=conf.get('tf32') is True)
 
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."

@@ -119,3 +119,83 @@ def test_independent_backward_weights_over_a_preset(data_dir, tmp_path, capsys):
     assert '--angle none' in run_summary(tmp_path/'r')['command']
     rc, err = train_here(*small, '--epochs', 3, '--resume', *where)         # the preset's angle (0°) is another run
     assert rc == 1 and 'angle' in err, err
+
+def _tamper_history(ck_path, val_errors):
+    "Rewrite the validation errors in a checkpoint's history (what a run killed at another moment, or another order of epochs, would hold)."
+    ck = torch.load(ck_path, weights_only=True)
+    for r, v in zip(ck['history'], val_errors): r['val_error'] = v
+    torch.save(ck, ck_path)
+
+def test_best_pt_agrees_with_the_history_on_resume(data_dir, tmp_path, capsys):
+    "best.pt holds the epoch of the lowest validation error in the checkpoint's history, or, where those weights are gone, no file says it does."
+    r = tmp_path/'r'
+    small = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60, '--val', 20,
+             '--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r, '--epochs', 3]
+    assert train_here(*small) == (0, '')
+    # the last epoch is the best and best.pt is gone (a run killed between the checkpoint and best.pt): written again from the checkpoint
+    _tamper_history(r/'checkpoint.pt', [0.5, 0.4, 0.3]); (r/'best.pt').unlink()
+    capsys.readouterr()
+    assert train_here(*small, '--resume') == (0, '')
+    out, err = capsys.readouterr()
+    assert f"note: {r} held no best.pt, where its history's lowest validation error is that of epoch 3, the checkpoint's: best.pt is written again from the checkpoint" in err, err
+    assert f'lowest validation error 30.00% in epoch 3: test error' in out and f'(its weights: {r}/best.pt)' in out, out
+    b, ck = torch.load(r/'best.pt', weights_only=True), torch.load(r/'checkpoint.pt', weights_only=True)
+    assert b['epoch'] == 3 and b['record']['val_error'] == 0.3 and all(torch.equal(b['model'][k], ck['model'][k]) for k in ck['model'])
+    # an earlier epoch is the best, and best.pt holds another (ahead of the history, say): put aside, and the weights said to be lost
+    _tamper_history(r/'checkpoint.pt', [0.2, 0.4, 0.3])
+    assert train_here(*small, '--resume') == (0, '')
+    out, err = capsys.readouterr()
+    assert (f"note: {r} holds a best.pt of epoch 3, where its history's lowest validation error is that of epoch 1, whose weights are no longer kept "
+            "(that file is renamed best.pt.earlier); best.pt is written again when a later epoch's validation error is lower") in err, err
+    assert 'lowest validation error 20.00% in epoch 1' in out and '(its weights are not kept: see the note above)' in out, out
+    assert not (r/'best.pt').exists() and torch.load(r/'best.pt.earlier', weights_only=True)['epoch'] == 3
+    assert train_here(*small, '--resume') == (0, '')                  # said again (the last line points to it); nothing is renamed again
+    assert "holds no best.pt, where its history's lowest validation error is that of epoch 1, whose weights are no longer kept; best" in capsys.readouterr().err
+    assert not (r/'best.pt').exists() and not (r/'best.pt.earlier2').exists()
+
+def test_an_earlier_runs_files_are_never_overwritten(data_dir, tmp_path, capsys):
+    "Each --resume that finds no checkpoint puts the earlier run's files aside under a suffix of their own, with the config.json that made them."
+    r = tmp_path/'r'
+    small = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60, '--val', 20,
+             '--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r]
+    assert train_here(*small, '--epochs', 2) == (0, '')
+    for n, tag in ((1, '.earlier'), (2, '.earlier2')):
+        (r/'checkpoint.pt').unlink()
+        capsys.readouterr()
+        assert train_here(*small, '--epochs', 1, '--resume') == (0, '')
+        assert f'(the metrics.json and best.pt and config.json of an earlier run there are renamed *{tag})' in capsys.readouterr().err
+    assert [len(json.loads((r/f'metrics.json{t}').read_text())) for t in ('.earlier', '.earlier2', '')] == [2, 1, 1]
+    assert all((r/f).exists() for f in ('config.json.earlier', 'config.json.earlier2', 'best.pt.earlier', 'best.pt.earlier2'))
+
+def test_a_bare_resume_keeps_tf32(data_dir, tmp_path, capsys):
+    "--tf32 is how the run computes, not what: a bare --resume goes on with it, says so, and config.json keeps it."
+    r = tmp_path/'r'
+    where = ['--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r]
+    assert train_here('--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60, '--tf32', '--epochs', 1, *where) == (0, '')
+    capsys.readouterr()
+    assert train_here('--resume', '--epochs', 2, *where) == (0, '')
+    assert capsys.readouterr().err.rstrip().endswith('--epochs 2 --limit-train 100 --limit-test 60 --tf32'), 'the note names --tf32'
+    assert json.loads((r/'config.json').read_text())['tf32'] is True
+
+def test_a_second_angle_sweep_in_the_same_folder_is_refused(data_dir, tmp_path):
+    "Two sweeps in one folder each read angles.json once and wrote it over the other's rows: the second is refused while the first runs."
+    from eqprop_nb.angles import angle_sweep
+    s = tmp_path/'s'; s.mkdir()
+    (s/'.angles.json.tmp999').write_text('{')                          # what a sweep killed while writing angles.json leaves
+    kw = dict(data=data_dir, device='cpu', out=s, measure_on=20, limit_train=100, limit_test=60, verbose=False, epochs=1,
+              sizes=[784, 16, 10], T=4, K=2)
+    fd = os.open(s, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)                     # the folder as a live sweep holds it
+    try:
+        with pytest.raises(RuntimeError, match='is in use: another angle sweep is running there now; wait for it to end'): angle_sweep([0], **kw)
+    finally: os.close(fd)
+    assert [r['init_angle'] for r in angle_sweep([0], **kw)] == [0.0]
+    assert not (s/'.angles.json.tmp999').exists() and json.loads((s/'angles.json').read_text())['rows'][0]['init_angle'] == 0.0
+
+def test_a_failed_write_of_the_settings_says_what_to_do(data_dir, tmp_path):
+    "A config.json that cannot be written (here a folder in its place; a full disk alike) is said with the file and the way on, not as a bare OSError."
+    r = tmp_path/'r'; (r/'config.json').mkdir(parents=True)
+    rc, err = train_here('--preset', 'p-1h', '--sizes', '784,16,10', '--limit-train', 100, '--limit-test', 60, '--epochs', 1,
+                         '--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r)
+    assert rc == 1 and err.startswith(f'eqprop_train: error: could not write config.json in {r} (') and err.endswith(
+        'make room (or mend the folder) and run the command again'), err
