@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, os, sys, time, types, shutil, platform, contextlib
+import gc, os, sys, time, types, shutil, platform, contextlib, statistics
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -298,6 +298,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
           compile_mode:str='default', # torch.compile's mode for the mode 'compile' (`FastPath`)
           rows:list|None=None, # a list to append each row to as soon as it is measured (the caller keeps them if a later mode fails)
           on_row=None, # called with `rows` after each row is added (`eqprop_bench` writes its --json then: a killed run keeps its rows)
+          repeats:int=1, # rounds over the modes, each a fresh model timed on its last pass; a row's seconds are the median of its rounds (one pass on a shared CPU varies by a third)
           **overrides) -> list[dict]:
     "Seconds per pass, examples per second, peak memory and the weight distance to the reference, for each preset and mode."
     from eqprop_nb.train import get_config, setup_training, train_epoch, evaluate, pick_device
@@ -317,6 +318,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     if n is not None and (whole_n is None or whole_n < 1): raise ValueError(f'n is the number of training images per pass and must be a whole number of at least 1, got {n!r}')
     if whole_passes is None or whole_passes < 1: raise ValueError(f'passes must be a whole number of at least 1, got {passes!r}')
     n, passes = whole_n, whole_passes
+    if (r := as_whole(repeats)) is None or r < 1: raise ValueError(f'repeats must be a whole number of at least 1, got {repeats!r}')
+    repeats = r
     if 'graph' in modes and dev.type != 'cuda':
         raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
     cfgs = [get_config(preset, **overrides) for preset in presets]   # an unknown preset fails before anything is timed
@@ -325,20 +328,20 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     for preset, cfg in zip(presets, cfgs):
         start = len(rows)
         dtype = getattr(torch, cfg.dtype)
-        ref_w, xy, test = None, None, None
-        for mode in modes:
+        ref_w, xy, test, by_mode = None, None, None, {}
+        for rnd, mode in ((rnd, mode) for rnd in range(repeats) for mode in modes):   # round after round, the modes in turn
             algo, opt = setup_training(cfg, seed, dev)
             _configure(algo.model, model_kw)
             if mode == 'stepwise':                                  # the harness loop with continual EP's first layer updated at every step
                 if getattr(algo, 'deferred_first', lambda b: None)(cfg.batch_size) is None:   # as the loop will ask, batch size included
-                    if verbose: print(f'{preset:10s} stepwise  skipped: its first layer is not deferred (not continual EP with plain SGD on '
+                    if verbose and not rnd: print(f'{preset:10s} stepwise  skipped: its first layer is not deferred (not continual EP with plain SGD on '
                                       'a prototypical or vector-field model, at a batch no larger than the input), so it is the reference', flush=True)
                     continue
                 algo.defer_first = False
             if mode == 'fused':
                 from eqprop_nb.kernels import fused_problem
                 if why := fused_problem(algo.model):                # e.g. the ConvNet: the other modes still run
-                    if verbose: print(f'{preset:10s} fused     skipped: {why}', flush=True)
+                    if verbose and not rnd: print(f'{preset:10s} fused     skipped: {why}', flush=True)
                     continue
             flat = len(algo.model.shapes[0]) == 1
             if xy is None:                                                  # loaded once per preset, shared by its modes
@@ -354,11 +357,22 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
             w = torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
             if ref_w is None: ref_w = w
+            if rnd:                                                 # a later round: its time joins the row's, whose seconds become their median
+                row = by_mode[mode]
+                row['round_seconds'].append(r['seconds'])
+                s = statistics.median(row['round_seconds'])
+                row.update(seconds=s, examples_per_s=dl.n / s, s_per_epoch=s * 60_000 / dl.n)
+                for q in rows[start:]: q['speedup'] = rows[start]['seconds'] / q['seconds']
+                if on_row is not None: on_row(rows)
+                del algo, opt, dl, fp
+                if verbose: print(f"{preset:10s} {mode:9s} {r['seconds']:8.2f} s for {row['examples']} images  (round {rnd + 1} of {repeats})", flush=True)
+                continue
             row = dict(preset=preset, mode=mode, device=str(dev), batch_size=cfg.batch_size, T=cfg.T, K=cfg.K, examples=dl.n, passes=passes,
                        first_pass_seconds=rs[0]['seconds'], seconds=r['seconds'], examples_per_s=dl.n / r['seconds'],
                        s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
                        weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'], model_kw=model_kw or {},
-                       compile_mode=cm if mode == 'compile' else None)
+                       compile_mode=cm if mode == 'compile' else None, repeats=repeats, round_seconds=[r['seconds']])
+            by_mode[mode] = row
             if accuracy:
                 test = test or mnist(data, 'test', flat, dev, dtype)
                 row['test_error'] = evaluate(algo, *test)
@@ -372,7 +386,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                       + (f"  test error {row['test_error']:.2%}" if accuracy else '') + (f'  {model_kw}' if model_kw else '') + (f'  {cm}' if cm != 'default' else ''), flush=True)
         mine = rows[start:]                                             # the first mode measured is the base (a skipped one is not)
         if verbose and len(mine) > 1:
-            print(f"  speed against {mine[0]['mode']}: " + ', '.join(f"{r['mode']} {r['speedup']:.2f}×" for r in mine[1:]), flush=True)   # 0.9×: slower
+            each = lambda r: (f" (rounds: {', '.join(f'{a / b:.2f}' for a, b in zip(mine[0]['round_seconds'], r['round_seconds']))})" if repeats > 1 else '')
+            print(f"  speed against {mine[0]['mode']}{' (medians of ' + str(repeats) + ' rounds)' if repeats > 1 else ''}: "
+                  + ', '.join(f"{r['mode']} {r['speedup']:.2f}×{each(r)}" for r in mine[1:]), flush=True)   # 0.9×: slower
     return rows[first:]
 
 # %% ../nbs/06a_fast.ipynb #a56939a7
@@ -385,6 +401,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  modes:str=None, # comma-separated among reference, stepwise, eager, graph, compile, fused
                  n:int=None, # training images per pass (default 60,000; --quick: 400)
                  passes:int=2, # passes per measurement; the last is timed
+                 repeats:int=1, # rounds over the modes, each timed afresh; the table shows each mode's median (3 or more on a shared CPU)
                  quick:store_true=False, # CPU-sized: 400 images, T ≤ 20, K ≤ 8
                  accuracy:store_true=False, # evaluate on the test set after the last pass
                  batch_size:int=None, # override the presets' batch size
@@ -393,7 +410,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  compile_mode:str='default'): # torch.compile's mode for the mode compile: default or max-autotune-no-cudagraphs
     "Time the fast path against the harness's eager loop, in one process on one device."
     from eqprop_nb.train import get_config, save_json, pick_device
-    names, rows, err, stopped = [p for p in str(preset).split(',') if p.strip()], [], None, False
+    names, rows, err, stopped = [p.strip() for p in str(preset).split(',') if p.strip()], [], None, False
     if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
     if json is not None and str(json).strip():
         try: json = str(Path(json).expanduser())      # --json=~/b.json, as --out and --data take it
@@ -418,7 +435,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                 c = get_config(name)
                 kw |= dict(T=min(c.T, 20), K=min(c.K, 8))
             bench([name], modes.split(',') if modes else None, device, data, 400 if quick and n is None else n, passes,
-                  accuracy, seed, compile_mode=compile_mode, rows=rows, on_row=after_row if json else None, **kw)   # rows grows as each mode is measured
+                  accuracy, seed, compile_mode=compile_mode, rows=rows, on_row=after_row if json else None, repeats=repeats, **kw)   # rows grows as each mode is measured
     except BrokenPipeError: raise
     except (ValueError, TypeError, OSError, RuntimeError) as e: err = f'eqprop_bench: error: {e}'
     except KeyboardInterrupt: stopped = True

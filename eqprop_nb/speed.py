@@ -31,6 +31,7 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     warmup_batches = n
     if isinstance(presets, str): presets = [presets]                 # one preset named alone
     if not presets: raise ValueError('give at least one preset to time')
+    if len(set(presets)) < len(presets): raise ValueError(f'each preset once, got {list(presets)}: a second run of one would overwrite the first and time itself against itself')
     if (t := as_real(target)) is None or not 0 <= t < 1:
         raise ValueError(f'target is a test error as a fraction in [0, 1), got {target!r}' + (f' (for {t:g}% pass {t / 100:g})' if t is not None and 1 <= t < 100 else ''))
     target = t
@@ -40,6 +41,8 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
     out = {}
     cfgs = [get_config(name, **overrides) for name in presets]   # every preset and setting checked before the first is timed
     for cfg in cfgs: check_config(cfg); lr_factor(cfg, 0)      # a bad schedule fails here; a schedule runs over the preset's epochs
+    if fast != 'off':                                           # a loop a preset's model cannot take (fused on a ConvNet) fails here too, not after the first is timed
+        for cfg in cfgs: FastPath(*setup_training(cfg, seed, dev), fast)
     for name, cfg in zip(presets, cfgs):
         dtype = getattr(torch, cfg.dtype)
         algo, opt = setup_training(cfg, seed, dev)

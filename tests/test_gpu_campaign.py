@@ -104,10 +104,13 @@ def test_keep_carries_the_unfinished_runs_to_the_next_call(tmp_path, data_dir):
     (runs/'cep-2h'/'config.json').write_text(json.dumps(conf | {'epochs': 2}))   # as a run stopped after its first of two epochs
     carry.mkdir(); shutil.copytree(runs/'p-2h-b128', carry/'p-2h-b128')          # kept by an earlier call, finished in this one
     subprocess.run(['tar', 'czf', str(tmp_path/'runs.tgz'), '-C', str(tmp_path), 'campaign'], check=True)
+    (tmp_path/'tte.json').write_text('{"p-1h": {}}'); (tmp_path/'log.txt').write_text('the call')   # the call's summaries beside runs.tgz
     keep = lambda: subprocess.run(['bash', str(ROOT/'.ci/gpu/keep'), str(tmp_path/'runs.tgz')], capture_output=True, text=True,
-                                  env=dict(os.environ, CARRY=str(carry), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"), timeout=60)
+                                  env=dict(os.environ, CARRY=str(carry), RESULTS=str(tmp_path/'results'), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"), timeout=60)
     p = keep()
     assert p.returncode == 0, p.stderr
+    (kept_at,) = (tmp_path/'results').iterdir()                                   # the figures the pages quote, kept in the repository
+    assert sorted(f.name for f in kept_at.iterdir()) == ['log.txt', 'tte.json'] and f"kept the call's 2 summaries in {kept_at}" in p.stdout, p.stdout
     assert 'cep-2h: 1 of 2 epochs kept' in p.stdout and 'p-2h-b128: finished (1 of 1 epochs); removed' in p.stdout, p.stdout
     assert sorted(f.name for f in carry.iterdir()) == ['cep-2h']                  # the finished run is no longer carried
     assert sorted(f.name for f in (carry/'cep-2h').iterdir()) == ['checkpoint.pt', 'config.json', 'metrics.json']
