@@ -548,19 +548,22 @@ def _reconcile_best(out:Path, history:list, ident:dict, model):
     want, path = min(vals, key=lambda r: r['val_error']), out/'best.pt'
     try: have = load_checkpoint(path) if path.exists() else None
     except (RuntimeError, ValueError, OSError): have = None
-    if (isinstance(have, dict) and have.get('epoch') == want['epoch'] and isinstance(have.get('record'), dict)
-            and have['record'].get('val_error') == want['val_error'] and isinstance(have.get('identity'), dict) and not _differences(have['identity'], ident)):
+    ours = isinstance(have, dict) and isinstance(have.get('identity'), dict) and not _differences(have['identity'], ident)
+    if ours and have.get('epoch') == want['epoch'] and isinstance(have.get('record'), dict) and have['record'].get('val_error') == want['val_error']:
         return                                          # it holds the epoch the history names
-    what = 'no best.pt' if not path.exists() else f"a best.pt of epoch {have.get('epoch')}" if isinstance(have, dict) else 'a best.pt that cannot be read'
+    what = ('no best.pt' if not path.exists() else f"a best.pt of epoch {have.get('epoch')}{'' if ours else ' of another run'}" if isinstance(have, dict)
+            else 'a best.pt that cannot be read')
+    renamed = None
+    if path.exists() and (not ours or want['epoch'] != len(history)):   # another run's, unreadable, or not this history's best: put aside
+        renamed = 'best.pt' + _earlier_tag(out, ['best.pt'])             # (never passed off as the best, never deleted)
+        path.replace(out/renamed)
+    aside = f' (that file is renamed {renamed})' if renamed else ''
     if want['epoch'] == len(history):                   # the checkpoint's own epoch: its weights are those best.pt keeps
         save_checkpoint(path, identity=ident, epoch=want['epoch'], model=model.state_dict(), record=want)
-        print(f"note: {out} held {what}, where its history's lowest validation error is that of epoch {want['epoch']}, the checkpoint's: "
+        print(f"note: {out} held {what}{aside}, where its history's lowest validation error is that of epoch {want['epoch']}, the checkpoint's: "
               'best.pt is written again from the checkpoint', file=sys.stderr, flush=True)
         return
-    renamed = 'best.pt' + _earlier_tag(out, ['best.pt']) if path.exists() else None
-    if renamed: path.replace(out/renamed)             # not this history's best: never passed off as it, never deleted
-    print(f"note: {out} holds {what}, where its history's lowest validation error is that of epoch {want['epoch']}, whose weights are no longer kept"
-          + (f' (that file is renamed {renamed})' if renamed else '')
+    print(f"note: {out} holds {what}{aside}, where its history's lowest validation error is that of epoch {want['epoch']}, whose weights are no longer kept"
           + '; best.pt is written again when a later epoch\'s validation error is lower', file=sys.stderr, flush=True)
 
 def _restore(ckpt_path, algo, opt, ident):

@@ -178,19 +178,20 @@ def feedback_angles(model) -> list[float]:
     return out
 
 def _flip_set(w:Tensor, c:float, n:int, angle:float, generator) -> Tensor:
-    "The entries of `w` whose signs to flip for cos ψ = `c`: the first k of a random order, k such that their share of ‖w‖² is nearest (1 − c)/2; where that misses by over 0.5° (a small layer), the best of many random orders; a warning says an angle missed by over 1°."
-    q, n_w = (1 - c) / 2, w.numel()
+    "The entries of `w` whose signs to flip for cos ψ = `c`: the first k of a random order, k such that the angle their share of ‖w‖² gives (cos ψ = 1 − 2·share) is nearest `angle`; where that misses by over 0.5° (a small layer), the best of many random orders; a warning says an angle missed by over 1°."
+    n_w = w.numel()
     w2 = (w.double()**2 / (w.double()**2).sum()).cpu()
     deg = lambda sh: math.degrees(math.acos(min(1., max(-1., 1 - 2 * sh))))   # flipping a share sh of ‖w‖² gives cos ψ = 1 − 2sh
-    def best_prefix(perms):                          # (order, k, share) of the best first-k over the rows of `perms`
+    def best_prefix(perms):                          # (order, k, share) of the first-k nearest the angle over the rows of `perms`
         share = torch.cat([w2.new_zeros(len(perms), 1), w2[perms].cumsum(1)], 1)
-        i = int((share - q).abs().argmin()); r, k = divmod(i, n_w + 1)
+        miss = (torch.rad2deg(torch.acos((1 - 2 * share).clamp(-1, 1))) - angle).abs()   # in degrees: acos is steep near 0° and 180°
+        i = int(miss.argmin()); r, k = divmod(i, n_w + 1)
         return perms[r], k, float(share[r, k])
     perm, k, got = best_prefix(torch.randperm(n_w, generator=generator)[None])
     if abs(deg(got) - angle) > 0.5:                  # an entry carries a large share: try up to 4096 more orders (2²⁰ numbers at most)
         perms = torch.rand(max(1, min(4096, 2**20 // n_w)), n_w, generator=generator).argsort(1)
         p2, k2, got2 = best_prefix(perms)
-        if abs(got2 - q) < abs(got - q): perm, k, got = p2, k2, got2
+        if abs(deg(got2) - angle) < abs(deg(got) - angle): perm, k, got = p2, k2, got2
     if abs(deg(got) - angle) > 1:
         warnings.warn(f'set_feedback_angle: flipping signs of the {w.numel()} entries of W[{n + 1}] reaches {deg(got):.1f}°, not {angle:g}° '
                       f"(each entry carries a large share of its norm); method='rotate' sets the angle exactly", stacklevel=3)

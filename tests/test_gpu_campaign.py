@@ -111,6 +111,14 @@ def test_keep_carries_the_unfinished_runs_to_the_next_call(tmp_path, data_dir):
     assert p.returncode == 0, p.stderr
     (kept_at,) = (tmp_path/'results').iterdir()                                   # the figures the pages quote, kept in the repository
     assert sorted(f.name for f in kept_at.iterdir()) == ['log.txt', 'tte.json'] and f"kept the call's 2 summaries in {kept_at}" in p.stdout, p.stdout
+    second = tmp_path/'second'; second.mkdir()                                    # a call that trained nothing: no runs.tgz, its folder given
+    (second/'bench_conv.json').write_text('[]'); (second/'prof_conv.txt').write_text('kernels')
+    p2 = subprocess.run(['bash', str(ROOT/'.ci/gpu/keep'), str(second)], capture_output=True, text=True, timeout=60,
+                        env=dict(os.environ, CARRY=str(carry), RESULTS=str(tmp_path/'results2')))
+    assert p2.returncode == 0 and sorted(f.name for f in next((tmp_path/'results2').iterdir()).iterdir()) == ['bench_conv.json', 'prof_conv.txt'], p2.stdout + p2.stderr
+    p3 = subprocess.run(['bash', str(ROOT/'.ci/gpu/keep'), str(tmp_path/'campaign')], capture_output=True, text=True, timeout=60,
+                        env=dict(os.environ, CARRY=str(tmp_path/'carry3'), RESULTS=str(tmp_path/'results3')))
+    assert p3.returncode == 0 and not (tmp_path/'results3').exists(), p3.stdout + p3.stderr   # no summaries there: nothing kept, and no failure
     assert 'cep-2h: 1 of 2 epochs kept' in p.stdout and 'p-2h-b128: finished (1 of 1 epochs); removed' in p.stdout, p.stdout
     assert sorted(f.name for f in carry.iterdir()) == ['cep-2h']                  # the finished run is no longer carried
     assert sorted(f.name for f in (carry/'cep-2h').iterdir()) == ['checkpoint.pt', 'config.json', 'metrics.json']

@@ -141,17 +141,24 @@ def test_best_pt_agrees_with_the_history_on_resume(data_dir, tmp_path, capsys):
     assert f'lowest validation error 30.00% in epoch 3: test error' in out and f'(its weights: {r}/best.pt)' in out, out
     b, ck = torch.load(r/'best.pt', weights_only=True), torch.load(r/'checkpoint.pt', weights_only=True)
     assert b['epoch'] == 3 and b['record']['val_error'] == 0.3 and all(torch.equal(b['model'][k], ck['model'][k]) for k in ck['model'])
+    # another run's best.pt in its place: put aside before the checkpoint's epoch is written (it was written over)
+    b['identity']['seed'] = 7; torch.save(b, r/'best.pt')
+    assert train_here(*small, '--resume') == (0, '')
+    err = capsys.readouterr().err
+    assert (f"note: {r} held a best.pt of epoch 3 of another run (that file is renamed best.pt.earlier), where its history's lowest validation "
+            "error is that of epoch 3, the checkpoint's: best.pt is written again from the checkpoint") in err, err
+    assert [torch.load(r/f, weights_only=True)['identity']['seed'] for f in ('best.pt.earlier', 'best.pt')] == [7, 0]
     # an earlier epoch is the best, and best.pt holds another (ahead of the history, say): put aside, and the weights said to be lost
     _tamper_history(r/'checkpoint.pt', [0.2, 0.4, 0.3])
     assert train_here(*small, '--resume') == (0, '')
     out, err = capsys.readouterr()
-    assert (f"note: {r} holds a best.pt of epoch 3, where its history's lowest validation error is that of epoch 1, whose weights are no longer kept "
-            "(that file is renamed best.pt.earlier); best.pt is written again when a later epoch's validation error is lower") in err, err
+    assert (f"note: {r} holds a best.pt of epoch 3 (that file is renamed best.pt.earlier2), where its history's lowest validation error is that "
+            "of epoch 1, whose weights are no longer kept; best.pt is written again when a later epoch's validation error is lower") in err, err
     assert 'lowest validation error 20.00% in epoch 1' in out and '(its weights are not kept: see the note above)' in out, out
-    assert not (r/'best.pt').exists() and torch.load(r/'best.pt.earlier', weights_only=True)['epoch'] == 3
+    assert not (r/'best.pt').exists() and torch.load(r/'best.pt.earlier2', weights_only=True)['epoch'] == 3
     assert train_here(*small, '--resume') == (0, '')                  # said again (the last line points to it); nothing is renamed again
     assert "holds no best.pt, where its history's lowest validation error is that of epoch 1, whose weights are no longer kept; best" in capsys.readouterr().err
-    assert not (r/'best.pt').exists() and not (r/'best.pt.earlier2').exists()
+    assert not (r/'best.pt').exists() and not (r/'best.pt.earlier3').exists()
 
 def test_an_earlier_runs_files_are_never_overwritten(data_dir, tmp_path, capsys):
     "Each --resume that finds no checkpoint puts the earlier run's files aside under a suffix of their own, with the config.json that made them."
