@@ -169,7 +169,7 @@ def check_input(self:LayeredModel, x:Tensor, finite:bool=True):
                 f'; unflatten it into images (e.g. x.view(-1, {", ".join(map(str, self.shapes[0]))}))'
                 if x.ndim == 2 and len(self.shapes[0]) > 1 and x.shape[1] == math.prod(self.shapes[0]) else '')
         raise ValueError(f'expected an input of shape {_shape_str(self.shapes[0])}, got {tuple(x.shape)}{hint}')
-    if finite and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')   # one sync
+    if finite and not x.is_meta and not torch.isfinite(x).all(): raise FloatingPointError('the input holds NaN or infinite values')   # one sync (a meta tensor holds no values)
 
 def _what(s) -> str:
     "What a state that is not a list of tensors is: its type, or the first item that is not a tensor."
@@ -189,7 +189,7 @@ def check_state(self:LayeredModel, x:Tensor, s:list[Tensor], finite:bool=True):
     other = [(n + 1, t.dtype, t.device) for n, t in enumerate(s) if t.dtype != x.dtype or t.device != x.device]
     if other: raise TypeError(f'layer {other[0][0]} of the state is {other[0][1]} on {other[0][2]} but the input is {x.dtype} on {x.device}; '
                               'make the state like the input (e.g. model.init_state(x), or t.to(x))')
-    if finite:                                       # one host-device synchronization for the input and all layers
+    if finite and not x.is_meta:                     # one host-device synchronization for the input and all layers (none on 'meta': no values)
         ok = torch.stack([torch.isfinite(t).all() for t in (x, *s)]).tolist()
         if not ok[0]: raise FloatingPointError('the input holds NaN or infinite values')
         if not all(ok): raise FloatingPointError(f'layer {ok.index(False, 1)} of the state holds NaN or infinite values')
@@ -219,7 +219,7 @@ def _check_phase(model, x, s, beta, y, finite=True):
     if beta:
         if y is None: raise ValueError('a nudged step (beta ≠ 0) needs the target y')
         model.check_target(x, y)
-        if finite and not bool(torch.isfinite(y).all()): raise FloatingPointError('the target y holds NaN or infinite values')   # it read as a diverged relaxation
+        if finite and not y.is_meta and not bool(torch.isfinite(y).all()): raise FloatingPointError('the target y holds NaN or infinite values')   # it read as a diverged relaxation
 
 def _explain(model, sig, x, s, args, kw):
     "Raise the clear error for a failed one-step call, if its arguments are at fault; return if they are not."

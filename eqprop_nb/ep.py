@@ -72,7 +72,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
 def _first_nonfinite(named:list[tuple]):
     "The name of the first of `named` ((name, tensor) pairs) that holds NaN or inf, else None: one sum per tensor and one sync (a NaN or inf makes its tensor's sum NaN or inf; 20× cheaper than isfinite on a 784×512 weight), the exact test only where a sum is not finite (it may have overflowed)."
     ts = [t for _, t in named]
-    if not ts or bool(torch.isfinite(torch.stack([t.sum(dtype=torch.float64 if t.dtype == torch.float64 else torch.float32) for t in ts])).all()): return None
+    if not ts or ts[0].is_meta or bool(torch.isfinite(torch.stack([t.sum(dtype=torch.float64 if t.dtype == torch.float64 else torch.float32) for t in ts])).all()): return None
     return next((n for n, t in named if not bool(torch.isfinite(t).all())), None)
 
 def _check_relaxed(s:list[Tensor], steps:int, beta):

@@ -168,9 +168,12 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
     return (g, d[0]) if first_factor else g
 
 # %% ../nbs/05a_vector_field.ipynb #69cbf292
+_META_ANGLES = "the model is on the 'meta' device, whose tensors hold shapes but no values: there is no angle between W and Bᵀ to measure or set; build it on 'cpu' or 'cuda'"
+
 def feedback_angles(model) -> list[float]:
     "The angle ψ_n (degrees) between W[n+1] and B[n]ᵀ, for each backward matrix of a vector-field model."
     if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
+    if any(p.is_meta for p in model.parameters()): raise ValueError(_META_ANGLES)
     out = []
     for n, B in enumerate(model.B):
         c = cosine(model.W[n+1].flatten(), B.T.flatten())     # in float64, clamped to [−1, 1]; NaN for a zero or non-finite matrix (no direction)
@@ -204,6 +207,7 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
     if not hasattr(model, 'B'): raise TypeError(f'{type(model).__name__} has no backward weights B; use a vector-field model')
     if (a := as_real(angle)) is None or not 0 <= a <= 180: raise ValueError(f'the angle must be a number of degrees in [0, 180], got {angle!r}')
     angle = a
+    if any(p.is_meta for p in model.parameters()): raise ValueError(_META_ANGLES)
     for n in range(len(model.B)):
         W = model.W[n+1].detach()
         if not torch.isfinite(W).all(): raise ValueError(f'W[{n + 1}] holds NaN or inf: there is no angle to set its B from; initialize it again')
