@@ -269,7 +269,7 @@ def _other_batch(x, s) -> bool:
     except (AttributeError, IndexError): return True
 
 def explain_errors(f):
-    "Decorate a one-step entry point `f(model, x, s, …)`: the number of layers is checked before it runs, the rest only if torch fails inside it."
+    "Decorate a one-step entry point `f(model, x, s, …)`: the layers' number and batch size, the input's shape and a drive handed in (`check_drive`) are checked before it runs, the rest only if torch fails inside it."
     sig = inspect.signature(f)
     _method_name(f, sig)
     names = list(sig.parameters)
