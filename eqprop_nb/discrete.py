@@ -8,8 +8,8 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive
-from .ep import EP, ep_grads, relax, distinct_betas, no_inference
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive, per_example
+from .ep import EP, ep_grads, relax, distinct_betas, no_inference, write_grads
 
 # %% auto #0
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
@@ -29,13 +29,7 @@ class PhiModel(LayeredModel):
 
     def potential(self, x:Tensor, s:list[Tensor]) -> Tensor:
         "Φ(x, s), checked to be one value per example: a Φ summed or averaged over the batch would scale the update or change the dynamics without a word."
-        v = self.phi(x, s)
-        if isinstance(v, Tensor) and v.shape == (len(x), 1): v = v.squeeze(1)     # .sum(-1, keepdim=True): one value per example too
-        if not isinstance(v, Tensor) or v.shape != (len(x),):
-            got = f'shape {tuple(v.shape)}' if isinstance(v, Tensor) else f'a {type(v).__name__}'
-            raise ValueError(f'{type(self).__name__}.phi must return one value per example, a tensor of shape (batch,) = ({len(x)},), '
-                             f'got {got}: sum each term over its units, e.g. (a * b).flatten(1).sum(-1), and never over the batch')
-        return v
+        return per_example(self, self.phi(x, s), x, 'phi')
 
     def dphi_ds(self, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
         "∂Φ/∂s for every layer, by autograd (differentiable, so BPTT can go through it)."
@@ -97,6 +91,10 @@ class PrototypicalNet(PhiModel):
         return sum(((r[n] @ W.T + b) * r[n+1]).sum(-1) for n, (W, b) in enumerate(zip(self.W, self.b)))
 
 # %% ../nbs/02a_discrete.ipynb #96f33286
+def _own_phi(model) -> bool:
+    "Whether a subclass of `PrototypicalNet` defines Φ (phi or potential) itself: the closed forms are then not its own."
+    return type(model).phi is not PrototypicalNet.phi or type(model).potential is not PrototypicalNet.potential
+
 @patch
 @first_layer_drive
 @explain_input
@@ -107,7 +105,8 @@ def cache(self:PrototypicalNet, x:Tensor) -> Tensor:
 @patch
 @explain_errors
 def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache:Tensor|None=None) -> list[Tensor]:
-    "∂Φ/∂sₙ = Wₙ₋₁sₙ₋₁ + bₙ₋₁ + Wₙᵀ sₙ₊₁, in closed form."
+    "∂Φ/∂sₙ = Wₙ₋₁sₙ₋₁ + bₙ₋₁ + Wₙᵀ sₙ₊₁, in closed form; by autograd of Φ for a subclass with a Φ of its own."
+    if _own_phi(self): return PhiModel.dphi_ds(self, x, s, cache)   # its own phi was ignored: the built-in one's dynamics, 0.74 off
     g = []
     for n in range(len(s)):
         inp = (self.cache(x) if cache is None else cache) if n == 0 else s[n-1] @ self.W[n].T + self.b[n]
@@ -120,7 +119,10 @@ def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tens
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
                   ) -> list[Tensor]:
-    "The EP estimate in closed form: −(s²ₙ₊₁s²ₙᵀ − s¹ₙ₊₁s¹ₙᵀ) / (β₂ − β₁) per weight, −Δsₙ₊₁ per bias, batch-averaged."
+    "The EP estimate in closed form: −(s²ₙ₊₁s²ₙᵀ − s¹ₙ₊₁s¹ₙᵀ) / (β₂ − β₁) per weight, −Δsₙ₊₁ per bias, batch-averaged; `ep_grads` (autograd of Φ, every parameter) for a subclass with a Φ of its own."
+    if _own_phi(self):
+        if first_factor: raise ValueError(f'{type(self).__name__} has a Φ of its own: its first layer cannot be deferred (Continual(defer_first=False))')
+        return ep_grads(self, x, s1, s2, beta1, beta2)
     distinct_betas(beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     gW = [None if first_factor else c * ((s2[0] - s1[0]).T @ x)]

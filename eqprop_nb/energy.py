@@ -13,8 +13,8 @@ from .data import as_real, as_whole, check_flag
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'check_drive', 'first_layer_drive',
-           'explain_errors', 'explain_input', 'energy_grad_s', 'grad_in_s']
+           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'check_drive', 'per_example',
+           'first_layer_drive', 'explain_errors', 'explain_input', 'energy_grad_s', 'grad_in_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -240,12 +240,20 @@ def drive_mismatch(c, want) -> str:
     return f'the input drive handed in (cache= or drive=) is {desc(c)}, where model.cache(x) gives {desc(want)}: pass model.cache(x), or leave it out'
 
 def check_drive(model, x:Tensor, s:list[Tensor], c):
-    "Raise a clear error if `c`, an input drive handed in for the batch `x` and state `s`, would broadcast: another batch size, or, for a model whose `cache` is marked `first_layer_drive`, another shape than the first layer's (about 1 µs)."
-    if not torch.is_tensor(c): return
+    "Raise a clear error if `c`, an input drive handed in for the batch `x` and state `s`, would broadcast, for a model whose `cache` is marked `first_layer_drive` (the library's): another batch size, or another shape than the first layer's (about 1 µs). A cache of one's own is its model's business: whatever it precomputes is passed on unchecked."
+    if not torch.is_tensor(c) or not getattr(type(model).cache, 'first_layer_drive', False): return
     if c.ndim == 0 or c.shape[0] != x.shape[0]:
         raise ValueError(f'{drive_mismatch(c, model.cache(x))} (one row per example of the batch of {x.shape[0]})')
-    if getattr(type(model).cache, 'first_layer_drive', False) and c.shape != s[0].shape:
-        raise ValueError(f"{drive_mismatch(c, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
+    if c.shape != s[0].shape: raise ValueError(f"{drive_mismatch(c, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
+
+def per_example(model, v, x:Tensor, name:str) -> Tensor:
+    "`v`, what `model.name(x, s)` returned, checked to be one value per example (shape (batch,), or (batch, 1) squeezed): a scalar summed or averaged over the batch would scale the update or change the dynamics without a word."
+    if isinstance(v, Tensor) and v.shape == (len(x), 1): v = v.squeeze(1)     # .sum(-1, keepdim=True): one value per example too
+    if not isinstance(v, Tensor) or v.shape != (len(x),):
+        got = f'shape {tuple(v.shape)}' if isinstance(v, Tensor) else f'a {type(v).__name__}'
+        raise ValueError(f'{type(model).__name__}.{name} must return one value per example, a tensor of shape (batch,) = ({len(x)},), '
+                         f'got {got}: sum each term over its units, e.g. (a * b).flatten(1).sum(-1), and never over the batch')
+    return v
 
 def first_layer_drive(f):
     "Mark a model's `cache` as one whose input drive has the first free layer's shape, as every model of this library has: `relax` then refuses a drive handed in of another shape, which would broadcast (a subclass that defines a cache of its own is not marked)."
@@ -320,7 +328,7 @@ def energy_grad_s(model, x:Tensor, s:list[Tensor]) -> list[Tensor]:
     if torch.is_inference_mode_enabled():
         raise RuntimeError(f'{type(model).__name__} defines its own energy, whose gradient in s is computed by autograd, which '
                            'torch.inference_mode() turns off: use torch.no_grad() instead')
-    return grad_in_s(model, lambda s: model.energy(x, s), s, 'energy')
+    return grad_in_s(model, lambda s: per_example(model, model.energy(x, s), x, 'energy'), s, 'energy')   # a batch-summed energy ran 6× too fast
 
 def grad_in_s(model, scalar, s:list[Tensor], name:str) -> list[Tensor]:
     "∂(Σ scalar(s))/∂s for every layer by autograd, with a graph through it where the caller records one (BPTT); a clear error, naming `model`'s `name` (energy, phi), for a layer it leaves out."

@@ -8,7 +8,7 @@ import math, contextlib
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch, first_layer_drive, check_drive
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch, first_layer_drive, check_drive, per_example
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
@@ -86,8 +86,8 @@ def _check_relaxed(s:list[Tensor], steps:int, beta):
 # %% ../nbs/02_ep.ipynb #cc00bd6a
 @patch
 def potential(self:HopfieldNet, x:Tensor, s:list[Tensor]) -> Tensor:
-    "The scalar (per example) whose θ-gradient the EP update contrasts: −E."
-    return -self.energy(x, s)
+    "The scalar (per example) whose θ-gradient the EP update contrasts: −E (checked to be one value per example: a subclass's batch-summed energy scaled the update by the batch size)."
+    return -per_example(self, self.energy(x, s), x, 'energy')
 
 def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
     "Stop with a clear error where β₁ = β₂: every EP estimate and vector-field rule divides by β₂ − β₁."
@@ -116,6 +116,11 @@ def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) ->
 
 def write_grads(params, grads):
     "Each estimate into its parameter's `.grad`, in the parameter's dtype; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
+    params = list(params)
+    if len(grads) != len(params):    # zip dropped the rest: a parameter a subclass adds, left out of its parent's closed form, never moved
+        raise ValueError(f'{len(grads)} estimates for the {len(params)} parameters of the model: a rule must give one for each parameter, '
+                         'in the order of model.parameters() (None for one it leaves as it is); for a subclass that adds parameters, '
+                         'compute the rule by autograd (ep_grads)')
     for p, g in zip(params, grads):   # a rule run under torch.autocast computes in bfloat16 or float16, and .grad must be the parameter's dtype
         p.grad = None if not p.requires_grad else g if g is None or g.dtype == p.dtype else g.to(p.dtype)
 
