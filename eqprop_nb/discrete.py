@@ -62,7 +62,7 @@ class EnergyPhi(PhiModel):
         super().__init__(energy_model.shapes, Activation('identity', lambda s: s, torch.ones_like, bounds), energy_model.clip)
         self.energy_model = energy_model
 
-    def phi(self, x, s): return 0.5 * sum((t**2).flatten(1).sum(-1) for t in s) - self.energy_model.eps * self.energy_model.energy(x, s)
+    def phi(self, x, s): return 0.5 * sum((t**2).flatten(1).sum(-1) for t in s) - self.energy_model.eps * per_example(self.energy_model, self.energy_model.energy(x, s), x, 'energy')   # a batch-summed energy broadcast: 4× at batch 4
     def layer_params(self): return self.energy_model.layer_params()
 
 # %% ../nbs/02a_discrete.ipynb #e24fdbf8
@@ -123,6 +123,10 @@ def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tens
     if _own_phi(self):
         if first_factor: raise ValueError(f'{type(self).__name__} has a Φ of its own: its first layer cannot be deferred (Continual(defer_first=False))')
         return ep_grads(self, x, s1, s2, beta1, beta2)
+    if type(self).cache is not PrototypicalNet.cache:   # its W[0] update read x while its dynamics read the drive: 2× off for a cache of x/2
+        raise ValueError(f'{type(self).__name__} defines a cache of its own but not its phi: its dynamics follow the cache, while the update '
+                         "is the θ-gradient of Φ, which reads the input x; define phi(x, s) to match the cache (for a cache of g(x), "
+                         'super().phi(g(x), s)), and the update follows it')
     distinct_betas(beta1, beta2)
     c = -1 / ((beta2 - beta1) * len(x))
     gW = [None if first_factor else c * ((s2[0] - s1[0]).T @ x)]
