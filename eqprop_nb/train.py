@@ -873,9 +873,19 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                              "or put its config.json back")
         if resume and preset is None and (saved := saved_run(out, conf, who)) is not None:   # the run's own settings, under those the command line sets
             preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
-            tf32 = tf32 or saved['tf32']                 # TF32 is how, not what, but a bare --resume goes on as the run went
+            tf32 = tf32 or saved['tf32']                 # TF32 and the loop are how, not what, but a bare --resume goes on as the run went
+            loop, how = saved['loop'], []
+            if fast == 'auto' and loop['fast'] not in (None, 'auto', 'off'):
+                if loop['fast'] in ('graph', 'fused') and pick_device(device).type != 'cuda':
+                    print(f"note: {out} trained with --fast {loop['fast']}, which needs CUDA; here it goes on with --fast auto", file=sys.stderr, flush=True)
+                else: fast = loop['fast']
+            if fast == 'compile' and compile_mode == 'default': compile_mode = loop['compile_mode']
+            if unpool is None and not channels_last:
+                unpool, channels_last = loop['layout'].get('unpool'), bool(loop['layout'].get('channels_last'))
+            how = (['--tf32'] * bool(tf32) + [f'--fast {fast}'] * (fast != 'auto') + [f'--compile-mode {compile_mode}'] * (compile_mode != 'default')
+                   + [f'--unpool {unpool}'] * bool(unpool) + ['--channels-last'] * channels_last)
             print(f"note: --resume without --preset: {out} goes on with the settings it saved, "
-                  + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()] + ['--tf32'] * bool(tf32)), file=sys.stderr, flush=True)
+                  + ' '.join([f'--preset {preset}'] + [_flag(k, v) for k, v in (conf | who).items()] + how), file=sys.stderr, flush=True)
         run = train(preset or DEFAULT_PRESET, out, data, device, who.get('seed', 0), resume, who.get('limit_train'), who.get('limit_test'),
                     not no_progress, fast=fast, tf32=tf32, val=who.get('val', 0), compile_mode=compile_mode,
                     layout=({'unpool': unpool} if unpool else {}) | ({'channels_last': True} if channels_last else {}), **conf)
@@ -963,7 +973,10 @@ def saved_run(out, given:dict|None=None, given_run:dict|None=None) -> dict|None:
         else: raise damaged(e) from None
     if bad := [k for k, v in run.items() if k not in given_run and as_whole(v) is None]:
         raise damaged(f'{bad[0]} must be a whole number, got {run[bad[0]]!r}')
-    return dict(preset=known, config=diff, run=run, tf32=conf.get('tf32') is True)
+    loop = dict(fast=conf.get('fast') if isinstance(conf.get('fast'), str) else None,
+                compile_mode=conf.get('compile_mode') if isinstance(conf.get('compile_mode'), str) else 'default',
+                layout=conf.get('layout') if isinstance(conf.get('layout'), dict) else {})
+    return dict(preset=known, config=diff, run=run, tf32=conf.get('tf32') is True, loop=loop)
 
 def run_summary(path) -> dict:
     "A run folder read back: its command, epochs done, final, lowest and median-of-the-last-three test errors, seconds per epoch."

@@ -174,15 +174,22 @@ def test_an_earlier_runs_files_are_never_overwritten(data_dir, tmp_path, capsys)
     assert [len(json.loads((r/f'metrics.json{t}').read_text())) for t in ('.earlier', '.earlier2', '')] == [2, 1, 1]
     assert all((r/f).exists() for f in ('config.json.earlier', 'config.json.earlier2', 'best.pt.earlier', 'best.pt.earlier2'))
 
-def test_a_bare_resume_keeps_tf32(data_dir, tmp_path, capsys):
-    "--tf32 is how the run computes, not what: a bare --resume goes on with it, says so, and config.json keeps it."
+def test_a_bare_resume_keeps_tf32_and_the_loop(data_dir, tmp_path, capsys):
+    "--tf32 and --fast are how the run computes, not what: a bare --resume goes on with them, says so, and config.json keeps them."
     r = tmp_path/'r'
     where = ['--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r]
-    assert train_here('--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60, '--tf32', '--epochs', 1, *where) == (0, '')
+    assert train_here('--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--limit-train', 100, '--limit-test', 60, '--tf32',
+                      '--fast', 'eager', '--epochs', 1, *where) == (0, '')
     capsys.readouterr()
     assert train_here('--resume', '--epochs', 2, *where) == (0, '')
-    assert capsys.readouterr().err.rstrip().endswith('--epochs 2 --limit-train 100 --limit-test 60 --tf32'), 'the note names --tf32'
-    assert json.loads((r/'config.json').read_text())['tf32'] is True
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith('--epochs 2 --limit-train 100 --limit-test 60 --tf32 --fast eager'), err   # the note names them
+    assert 'ran with' not in err, err                                                  # no change of loop to note (it was dropped: fast off)
+    conf = json.loads((r/'config.json').read_text())
+    assert (conf['tf32'], conf['fast']) == (True, 'eager')
+    conf['fast'] = 'graph'; (r/'config.json').write_text(json.dumps(conf))              # a loop this machine cannot run: said, and auto instead
+    assert train_here('--resume', '--epochs', 3, *where) == (0, '')
+    assert f'note: {r} trained with --fast graph, which needs CUDA; here it goes on with --fast auto' in capsys.readouterr().err
 
 def test_a_second_angle_sweep_in_the_same_folder_is_refused(data_dir, tmp_path):
     "Two sweeps in one folder each read angles.json once and wrote it over the other's rows: the second is refused while the first runs."
