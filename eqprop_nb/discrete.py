@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive, per_example
-from .ep import EP, ep_grads, relax, distinct_betas, no_inference, write_grads
+from .ep import EP, ep_grads, relax, distinct_betas, no_inference
 
 # %% auto #0
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']

@@ -874,7 +874,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
         if resume and preset is None and (saved := saved_run(out, conf, who)) is not None:   # the run's own settings, under those the command line sets
             preset, conf, who = saved['preset'], saved['config'] | conf, saved['run'] | who
             tf32 = tf32 or saved['tf32']                 # TF32 and the loop are how, not what, but a bare --resume goes on as the run went
-            loop, how = saved['loop'], []
+            loop = saved['loop']
             if fast == 'auto' and loop['fast'] not in (None, 'auto', 'off'):
                 if loop['fast'] in ('graph', 'fused') and pick_device(device).type != 'cuda':
                     print(f"note: {out} trained with --fast {loop['fast']}, which needs CUDA; here it goes on with --fast auto", file=sys.stderr, flush=True)

@@ -183,8 +183,8 @@ def feedback_angles(model) -> list[float]:
         out.append(math.nan if math.isnan(c) else math.degrees(math.acos(c)))
     return out
 
-def _flip_set(w:Tensor, c:float, n:int, angle:float, generator) -> Tensor:
-    "The entries of `w` whose signs to flip for cos ψ = `c`: the first k of a random order, k such that the angle their share of ‖w‖² gives (cos ψ = 1 − 2·share) is nearest `angle`; where that misses by over 0.5° (a small layer), the best of many random orders; a warning says an angle missed by over 1°."
+def _flip_set(w:Tensor, n:int, angle:float, generator) -> Tensor:
+    "The entries of `w` (of W[n+1]) whose signs to flip for the angle ψ = `angle`: the first k of a random order, k such that the angle their share of ‖w‖² gives (cos ψ = 1 − 2·share) is nearest `angle`; where that misses by over 0.5° (a small layer), the best of many random orders; a warning says an angle missed by over 1°."
     n_w = w.numel()
     w2 = (w.double()**2 / (w.double()**2).sum()).cpu()
     deg = lambda sh: math.degrees(math.acos(min(1., max(-1., 1 - 2 * sh))))   # flipping a share sh of ‖w‖² gives cos ψ = 1 − 2sh
@@ -223,7 +223,7 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
         for n, B in enumerate(model.B):
             w = model.W[n+1].detach().T.reshape(-1).clone()
             if method == 'flip':
-                w[_flip_set(w, c, n, angle, generator)] *= -1
+                w[_flip_set(w, n, angle, generator)] *= -1
             elif c * c == 1: w = c * w                     # 0° or 180°: Wᵀ itself or its negative, no plane needed
             else:
                 r = torch.randn(w.numel(), generator=generator, dtype=w.dtype).to(w.device)
