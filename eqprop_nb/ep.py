@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math, contextlib
+import math, contextlib, warnings
 import torch
 from torch import Tensor
 from fastcore.basics import patch
@@ -14,8 +14,8 @@ from .data import one_hot
 
 # %% auto #0
 __all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads',
-           'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'check_model', 'EP',
-           'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
+           'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'loose_tensors',
+           'check_model', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -216,11 +216,25 @@ def whole_steps(**counts):
         if (n := as_whole(v)) is None or n < 1:
             raise ValueError(f'{k} must be a whole number of steps, at least 1, got {v!r}')
 
+def loose_tensors(model) -> list[str]:
+    "Names of the tensors a model or one of its submodules holds outside its parameters and buffers: as a plain attribute, or in a plain list or tuple."
+    if not isinstance(model, torch.nn.Module): return []
+    found = []
+    for prefix, mod in model.named_modules():
+        for k, v in vars(mod).items():
+            loose = isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and any(isinstance(t, Tensor) for t in v))
+            if loose: found.append(f'{prefix}.{k}' if prefix else k)
+    return found
+
 def check_model(model, who:str):
-    "Stop with a clear error unless `model` is a model instance of this library's kind (`who` names the algorithm given it)."
+    "Stop with a clear error unless `model` is a model instance of this library's kind (`who` names the algorithm given it); warn of tensors it holds outside its parameters and buffers."
     if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
         raise TypeError(f'{who} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
                         f'LayeredModel subclass of your own, got {model!r}')
+    if loose := loose_tensors(model):
+        warnings.warn(f"{type(model).__name__} holds {', '.join(loose)} outside its parameters and buffers: {who}'s update, the optimizer, "
+                      "model.to(device) and its state_dict (checkpoints) all pass over them. Make a trained tensor an nn.Parameter "
+                      "(a list of them an nn.ParameterList) and a fixed one a buffer (self.register_buffer(name, tensor))", stacklevel=3)
 
 class EP:
     "Equilibrium Propagation [EP17, E19]: free phase, nudged phase(s), contrastive update into `p.grad`."
