@@ -141,6 +141,7 @@ class FastPath:
         self.chunks = StepChunks(algo.model, chunk, compile_mode) if mode == 'compile' and not cuda else None
         self.graphs, self.seen, self.data, self.captured_with = {}, {}, None, None
         self.wrong = torch.zeros((), dtype=torch.long, device=self.device)
+        self.trained = torch.zeros((), dtype=torch.long, device=self.device)   # examples whose update ran (a replay adds its batch): `bench` checks the count
 
     def bind(self, x:Tensor, labels:Tensor):
         "Use this resident data set: one-hot targets made (and the labels checked) once; graphs of another data set dropped. `labels` are class labels, or one-hot rows as the harness loop takes them."
@@ -166,7 +167,7 @@ class FastPath:
             if self.step is not None: del m.step
             if self.chunks is not None: del m.step_chunks
         self.opt.step()
-        self.wrong.add_((out.argmax(1) != labels[idx]).sum())
+        self.wrong.add_((out.argmax(1) != labels[idx]).sum()); self.trained.add_(len(out))
 
     def run_batch(self, idx:Tensor, betas:tuple):
         "One update on the examples `idx` (a device tensor) with the host's draws `betas`: eager, warm-up, capture or replay."
@@ -193,7 +194,7 @@ class FastPath:
         g.replay()
 
     def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
-        "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error and the seconds taken."
+        "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error, the seconds taken and the examples trained on (counted on the device, replays included)."
         from tqdm.auto import tqdm
         check_training_loader(dl)
         self.bind(*dl.tensors[:2])
@@ -201,13 +202,13 @@ class FastPath:
                tuple(p.requires_grad for p in self.algo.model.parameters()))   # .grad is None at capture, and SGD leaves it out of the step)
         if now != self.captured_with: self.graphs.clear(); self.seen.clear(); self.captured_with = now   # captured anew, after eager warm-ups
         _sync(self.device); t0 = time.perf_counter()
-        self.wrong.zero_()
+        self.wrong.zero_(); self.trained.zero_()
         order, bs = dl.order(epoch).to(self.device), dl.bs
         for i in tqdm(range(len(dl)), disable=not progress, leave=False, desc=f'epoch {epoch + 1}', mininterval=1):
             self.run_batch(order[i*bs:(i+1)*bs], self.algo.draw_betas())
         _sync(self.device)
         n = len(dl) * bs if dl.drop_last else dl.n
-        return dict(train_error=self.wrong.item() / n, seconds=time.perf_counter() - t0)
+        return dict(train_error=self.wrong.item() / n, seconds=time.perf_counter() - t0, trained=self.trained.item())
 
 # %% ../nbs/06a_fast.ipynb #90f2ae03
 def pin_to_reference(preset:str, mode:str='graph', n:int=600, data:str|Path|None=None, device:str='cuda',
@@ -355,11 +356,15 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             fp = None if mode in HARNESS_MODES else FastPath(algo, opt, mode, compile_mode=cm)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
+            want = len(dl) * dl.bs if dl.drop_last else dl.n   # the examples a pass trains on; each loop counts those it did
+            if r['trained'] != want:
+                print(f"{preset:10s} {mode:9s} trained on {r['trained']} of the pass's {want} examples: not the work of the other modes, "
+                      'so its time is no speed figure', flush=True)
             w = torch.cat([p.detach().flatten().double() for p in algo.model.parameters()])
             if ref_w is None: ref_w = w
             if rnd:                                                 # a later round: its time joins the row's, whose seconds become their median
                 row = by_mode[mode]
-                row['round_seconds'].append(r['seconds'])
+                row['round_seconds'].append(r['seconds']); row['whole_pass'] &= r['trained'] == want
                 s = statistics.median(row['round_seconds'])
                 row.update(seconds=s, examples_per_s=dl.n / s, s_per_epoch=s * 60_000 / dl.n)
                 for q in rows[start:]: q['speedup'] = rows[start]['seconds'] / q['seconds']
@@ -371,7 +376,8 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
                        first_pass_seconds=rs[0]['seconds'], seconds=r['seconds'], examples_per_s=dl.n / r['seconds'],
                        s_per_epoch=r['seconds'] * 60_000 / dl.n, peak_mib=peak, reserved_mib=reserved,
                        weight_distance=float((w - ref_w).norm() / ref_w.norm()), train_error=r['train_error'], model_kw=model_kw or {},
-                       compile_mode=cm if mode == 'compile' else None, repeats=repeats, round_seconds=[r['seconds']])
+                       compile_mode=cm if mode == 'compile' else None, repeats=repeats, round_seconds=[r['seconds']],
+                       trained=r['trained'], whole_pass=r['trained'] == want)
             by_mode[mode] = row
             if accuracy:
                 test = test or mnist(data, 'test', flat, dev, dtype)
@@ -388,7 +394,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
         if verbose and len(mine) > 1:
             each = lambda r: (f" (rounds: {', '.join(f'{a / b:.2f}' for a, b in zip(mine[0]['round_seconds'], r['round_seconds']))})" if repeats > 1 else '')
             print(f"  speed against {mine[0]['mode']}{' (medians of ' + str(repeats) + ' rounds)' if repeats > 1 else ''}: "
-                  + ', '.join(f"{r['mode']} {r['speedup']:.2f}×{each(r)}" for r in mine[1:]), flush=True)   # 0.9×: slower
+                  + ', '.join(f"{r['mode']} {r['speedup']:.2f}×{each(r)}" + ('' if r['whole_pass'] else ' (not a whole pass)') for r in mine[1:]), flush=True)   # 0.9×: slower
     return rows[first:]
 
 # %% ../nbs/06a_fast.ipynb #a56939a7
@@ -446,7 +452,10 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
         if failed: err = err or f'eqprop_bench: error: could not write {json} ({failed[0]})'
     if rows:
         print(f"{'preset':10s} {'mode':9s} {'s/epoch':>9s} {'ex/s':>9s} {'peak MiB':>9s} {'speedup':>8s}")
-        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {_mib(r['peak_mib'], 9)} {r['speedup']:7.2f}×")
+        for r in rows: print(f"{r['preset']:10s} {r['mode']:9s} {r['s_per_epoch']:9.2f} {r['examples_per_s']:9.0f} {_mib(r['peak_mib'], 9)} {r['speedup']:7.2f}×"
+                             + ('' if r['whole_pass'] else '  not a whole pass'))
+        if short := [f"{r['preset']} {r['mode']}" for r in rows if not r['whole_pass']]:   # a loop that skipped work: its ratio is no speed figure
+            err = err or f"eqprop_bench: error: {', '.join(short)} did not train on every example of the pass (see above): not the same work, so no speed figure"
     if stopped:                                       # a Ctrl-C: the rows so far are above and in --json; the launcher ends by SIGINT
         if err: print(err, file=sys.stderr)
         print('eqprop_bench: interrupted' + (': the rows measured until then are above' if rows else ', before a row was measured'), file=sys.stderr)

@@ -338,20 +338,21 @@ def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
 def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
-    "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions) and the seconds taken."
+    "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions), the seconds taken and the examples trained on."
     from tqdm.auto import tqdm
     check_training_loader(dl)
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
-    wrong = torch.zeros((), dtype=torch.long, device=dev)
+    wrong, trained = torch.zeros((), dtype=torch.long, device=dev), 0
     for xb, yb, *_ in tqdm(dl.epoch(epoch), total=len(dl), disable=not progress, leave=False, desc=f'epoch {epoch + 1}', mininterval=1):
         opt.zero_grad(set_to_none=True)
         out = algo.step(xb, yb)
         opt.step()
         wrong += (out.argmax(1) != (yb.argmax(1) if yb.ndim == 2 else yb)).sum()   # class labels, or one-hot rows as a step takes
+        trained += len(out)
     _sync(dev)
     n = len(dl) * dl.bs if dl.drop_last else dl.n
-    return dict(train_error=wrong.item() / n, seconds=time.perf_counter() - t0)
+    return dict(train_error=wrong.item() / n, seconds=time.perf_counter() - t0, trained=trained)   # trained: examples updated on
 
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
@@ -719,7 +720,8 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
 def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner:EpochRunner|None=None, progress:bool=False) -> dict:
     "One epoch at the learning rates `cfg`'s schedule gives it, by the harness loop or by `runner` (a `fast.FastPath`): `lr_factor`, training error, seconds."
     f = set_learning_rates(cfg, opt, epoch)
-    return dict(lr_factor=f) | (train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress))
+    r = train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress)
+    return dict(lr_factor=f) | {k: v for k, v in r.items() if k != 'trained'}   # the count is `bench`'s check; the history keeps its fields
 
 def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held=None):
     "The epochs of `train` from `len(history)` on: train, check, evaluate (on `held`, the validation set, too), record, checkpoint."

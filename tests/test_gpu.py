@@ -30,7 +30,7 @@ def test_a_parameter_frozen_between_graph_epochs_stays(data_dir):
     assert fp.graphs, 'no graph was captured'
     W = algo.model.W[1]
     W.requires_grad_(False); before = W.detach().clone()
-    for e in range(2, 4): fp.train_epoch(dl, e)
+    for e in range(2, 4): assert fp.train_epoch(dl, e)['trained'] == 200, 'a replayed epoch did not count its every example'
     assert torch.equal(W, before), 'a frozen parameter moved'
     W.requires_grad_(True)
     fp.train_epoch(dl, 4)
