@@ -567,6 +567,16 @@ def _reconcile_best(out:Path, history:list, ident:dict, model):
     print(f"note: {out} holds {what}{aside}, where its history's lowest validation error is that of epoch {want['epoch']}, whose weights are no longer kept"
           + '; best.pt is written again when a later epoch\'s validation error is lower', file=sys.stderr, flush=True)
 
+def _cuda_rng():
+    "The CUDA generators' states, one per device, where CUDA is in use in this process (a model of one's own may draw noise there); None elsewhere."
+    return torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+
+def _set_cuda_rng(states):
+    "Put back the CUDA generators' states a checkpoint holds, on the devices this machine has (none: nothing to put back)."
+    if states is None or not torch.cuda.is_available(): return
+    if not isinstance(states, (list, tuple)): raise TypeError(f'a list of generator states, one per device, got {type(states).__name__}')
+    for i, st in enumerate(states[:torch.cuda.device_count()]): torch.cuda.set_rng_state(st, i)
+
 def _restore(ckpt_path, algo, opt, ident):
     ck = load_checkpoint(ckpt_path)
     if not isinstance(ck, dict) or not {'identity', 'model', 'optimizer', 'algorithm', 'rng', 'history'} <= ck.keys():
@@ -579,8 +589,8 @@ def _restore(ckpt_path, algo, opt, ident):
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
                               'resume with the same settings, or pass another --out')
     for part, load in (('model', algo.model.load_state_dict), ('optimizer', opt.load_state_dict), ('algorithm', algo.load_state_dict),
-                       ('rng', torch.set_rng_state)):
-        try: load(ck[part])
+                       ('rng', torch.set_rng_state), ('cuda_rng', _set_cuda_rng)):
+        try: load(ck.get(part))             # cuda_rng: None in a CPU run's checkpoint, and absent from older ones
         except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
             first = (str(e).strip().splitlines() or [''])[0][:160]
             raise ValueError(f'{ckpt_path} is damaged: its {part} state does not load ({type(e).__name__}: {first}); '
@@ -743,7 +753,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
             saved = epoch                    # the epoch that checkpoint.pt holds, whole
             try:
                 save_checkpoint(out/'checkpoint.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(),
-                                optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), history=history)
+                                optimizer=opt.state_dict(), algorithm=algo.state_dict(), rng=torch.get_rng_state(), cuda_rng=_cuda_rng(), history=history)
                 saved = epoch + 1
                 if best:                     # after the checkpoint: one killed in between holds this epoch, and --resume writes best.pt from it
                     save_checkpoint(out/'best.pt', identity=ident, epoch=epoch + 1, model=algo.model.state_dict(), record=rec)

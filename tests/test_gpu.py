@@ -62,3 +62,16 @@ def test_fused_update_leaves_a_frozen_parameter():
         else:
             move = float((a - start[name]).abs().max())
             assert move > 0 and float((a - b).abs().max()) < 1e-3 * move, (name, move, float((a - b).abs().max()))
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
+def test_resume_puts_back_the_cuda_generator(data_dir, tmp_path):
+    "A run on CUDA keeps CUDA's generator states in its checkpoint, and resuming puts them back (a model of one's own may draw noise there)."
+    from eqprop_nb.train import train, _restore, load_checkpoint, setup_training, get_config
+    kw = dict(sizes=[784, 8, 10], T=2, K=2)
+    train('p-1h', tmp_path/'r', data_dir, 'cuda', 0, limit_train=40, limit_test=20, epochs=1, progress=False, verbose=False, **kw)
+    ck = load_checkpoint(tmp_path/'r'/'checkpoint.pt')
+    assert ck['cuda_rng'] is not None and len(ck['cuda_rng']) == torch.cuda.device_count()
+    torch.cuda.manual_seed_all(123)
+    algo, opt = setup_training(get_config('p-1h', **kw), 0, 'cuda')
+    _restore(tmp_path/'r'/'checkpoint.pt', algo, opt, ck['identity'])
+    assert torch.equal(torch.cuda.get_rng_state(0), ck['cuda_rng'][0])
