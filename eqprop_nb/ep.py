@@ -55,6 +55,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     steps = n
     _check_phase(model, x, s, beta, y, check_finite)
     check_drive(model, x, s, cache)                  # a drive of another batch, or of one unit per example, would broadcast
+    shapes = [t.shape for t in s]
     with torch.no_grad():
         fused = in_place(model, 'relax_kernel')          # a whole-phase kernel put in place by the fast path (kernels notebook)
         chunks = in_place(model, 'step_chunks')         # compiled runs of several steps, put in place by the fast path on the CPU (06a_fast)
@@ -66,6 +67,10 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
             if chunks is not None: s = chunks(x, s, steps, beta, y, c)
             else:
                 for _ in range(steps): s = model.step(x, s, beta, y, c)
+    if steps and (not isinstance(s, (list, tuple)) or [getattr(t, 'shape', None) for t in s] != shapes):   # a step of one's own that averaged over the batch, or dropped a layer
+        got = [tuple(t.shape) if torch.is_tensor(t) else type(t).__name__ for t in s] if isinstance(s, (list, tuple)) else type(s).__name__
+        raise ValueError(f'{type(model).__name__}.step returned a state of shapes {got}, where it was given {[tuple(sh) for sh in shapes]}: '
+                         'a step returns one tensor per layer, each of its layer\'s shape with one row per example')
     if check_finite and steps: _check_relaxed(s, steps, beta)
     return s
 

@@ -14,7 +14,7 @@ import torch
 from fastcore.script import call_parse, store_true, Param
 from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag, check_training_loader
 from .energy import HopfieldNet, ACTIVATIONS, Activation, INPUT_MAPS, INITS
-from .ep import EP
+from .ep import EP, check_optimizer
 from .discrete import PrototypicalNet, PhiModel
 from .bptt import BPTT
 from .cnn import ConvNet
@@ -341,6 +341,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
     "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions), the seconds taken and the examples trained on."
     from tqdm.auto import tqdm
     check_training_loader(dl)
+    if isinstance(getattr(algo, 'model', None), torch.nn.Module): check_optimizer(algo.model, opt)   # one over another model's parameters trained nothing
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
     wrong, trained = torch.zeros((), dtype=torch.long, device=dev), 0
@@ -367,7 +368,13 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
         raise ValueError(f'evaluate takes one class label per example, a tensor of shape ({len(x)},) (or one-hot rows of shape ({len(x)}, classes)), '
                          f'got shape {tuple(y.shape)}' + ('; flatten it: y.view(-1)' if y.numel() == len(x) else ''))
     one_hot(y, classes)                               # checks the labels: integers in [0, classes), as a training step does
-    wrong = sum((algo.predict(x[i:i+bs]).argmax(1) != y[i:i+bs]).sum() for i in range(0, len(x), bs))
+    wrong = 0
+    for i in range(0, len(x), bs):
+        out = algo.predict(x[i:i+bs])
+        if not torch.is_tensor(out) or out.shape != (len(x[i:i+bs]), classes):   # else argmax and != broadcast against the labels
+            raise ValueError(f'{type(algo).__name__}.predict gave {tuple(out.shape) if torch.is_tensor(out) else type(out).__name__} for a batch of '
+                             f'{len(x[i:i+bs])}, where it must give one row of {classes} outputs per example')
+        wrong = wrong + (out.argmax(1) != y[i:i+bs]).sum()
     return float(wrong) / len(x)
 
 # %% ../nbs/03_train.ipynb #8c4e51f9
