@@ -8,8 +8,9 @@ import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive, per_example
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, flat_sizes, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive, per_example
 from .ep import EP, ep_grads, relax, distinct_betas, no_inference
+from .data import as_real
 
 # %% auto #0
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
@@ -17,7 +18,14 @@ __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
 # %% ../nbs/02a_discrete.ipynb #5cf37191
 class PhiModel(LayeredModel):
     "A model defined by its primitive function Φ: dynamics s ← σ(∂Φ/∂s) − β ∂ℓ/∂s by autograd [E19, Eq. 1-2]."
-    dt:float = 1.                      # leak of each step: s ← s + dt·(step(s) − s); 1 is the undamped map (see "A damped step")
+    @property
+    def dt(self) -> float:
+        "Leak of each step, in (0, 1]: s ← s + dt·(step(s) − s); 1 is the undamped map (see \"A damped step\")."
+        return self.__dict__.get('_dt', 1.)
+    @dt.setter
+    def dt(self, v):                   # 0 froze the state and zeroed every estimate; a string failed inside the step
+        if (d := as_real(v)) is None or not 0 < d <= 1: raise ValueError(f'dt must lie in (0, 1] (1: the undamped step), got {v!r}')
+        self.__dict__['_dt'] = d
 
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False):
         super().__init__(shapes)
@@ -73,7 +81,7 @@ class PrototypicalNet(PhiModel):
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
                  clip:bool=False): # clip the states to σ's bounds after the nudge
         super().__init__(sizes, act, clip)
-        self.W, self.b = dense_params(self.sizes)
+        self.W, self.b = dense_params(flat_sizes(self))
         self.reset_parameters()
 
     def reset_parameters(self):

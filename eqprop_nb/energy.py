@@ -12,9 +12,9 @@ from fastcore.basics import patch
 from .data import as_real, as_whole, check_flag
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'get_activation', 'cost', 'check_step_size', 'check_beta',
-           'LayeredModel', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'check_drive', 'per_example',
-           'first_layer_drive', 'explain_errors', 'explain_input', 'energy_grad_s', 'grad_in_s']
+__all__ = ['ACTIVATIONS', 'INPUT_MAPS', 'INITS', 'Activation', 'check_activation', 'get_activation', 'cost', 'check_step_size',
+           'check_beta', 'LayeredModel', 'flat_sizes', 'dense_params', 'HopfieldNet', 'drive_mismatch', 'check_drive',
+           'per_example', 'first_layer_drive', 'explain_errors', 'explain_input', 'energy_grad_s', 'grad_in_s']
 
 # %% ../nbs/01_energy.ipynb #4d927425
 class Activation(NamedTuple):
@@ -40,10 +40,29 @@ ACTIVATIONS = {a.name: a for a in [
     Activation('identity', lambda s: s, torch.ones_like),
 ]}
 
+def check_activation(a:Activation) -> Activation:
+    "`a` itself, once its parts are checked: ρ and ρ′ callables that give a tensor of their input's shape, and bounds None or (low, high) with low < high."
+    if not (callable(a.rho) and callable(a.rhop)):
+        raise TypeError(f'an Activation holds two functions, rho and rhop (ρ and ρ′), got a {type(a.rho).__name__} and a {type(a.rhop).__name__}')
+    if a.bounds is not None:
+        lo, hi = (as_real(v) for v in a.bounds) if isinstance(a.bounds, (tuple, list)) and len(a.bounds) == 2 else (None, None)
+        if lo is None or hi is None or not lo < hi:     # clamp with low > high gives high everywhere: every state the same
+            raise ValueError(f"an Activation's bounds are None or (low, high) with low < high, the interval the states are clipped to, got {a.bounds!r}")
+    t = torch.linspace(-1., 2., 6, dtype=torch.float64).view(2, 3)
+    for part in ('rho', 'rhop'):                        # one number for the whole batch would broadcast: caught here, not in training
+        try: out = getattr(a, part)(t)
+        except Exception as e:
+            raise ValueError(f'activation {a.name!r}: its {part} failed on a (2, 3) float64 tensor ({type(e).__name__}: {e}); '
+                             'it must take a tensor and give one of the same shape') from None
+        if not torch.is_tensor(out) or out.shape != t.shape:
+            raise ValueError(f"activation {a.name!r}: its {part} must give a tensor of its input's shape, one value per unit; for a (2, 3) "
+                             f"tensor it gave {tuple(out.shape) if torch.is_tensor(out) else 'a ' + type(out).__name__}")
+    return a
+
 def get_activation(act:str|Activation) -> Activation:
-    "The activation named `act` (one of `ACTIVATIONS`), or `act` itself."
-    if isinstance(act, Activation): return act
-    if act not in ACTIVATIONS:
+    "The activation named `act` (one of `ACTIVATIONS`), or `act` itself, checked (`check_activation`)."
+    if isinstance(act, Activation): return check_activation(act)
+    if not isinstance(act, str) or act not in ACTIVATIONS:
         raise ValueError(f'unknown activation {act!r}; choose one of {", ".join(ACTIVATIONS)} or pass an `Activation`')
     return ACTIVATIONS[act]
 
@@ -108,6 +127,13 @@ class LayeredModel(nn.Module):
                                       'from layer_params() would train: define its layer_params(), listing every parameter with its layer')
         return layers
 
+def flat_sizes(model:LayeredModel) -> list[int]:
+    "The layer sizes of a dense model, once its every layer (the input's included) is checked to be flat: its weights are matrices."
+    if any(len(sh) != 1 for sh in model.shapes):        # an image-shaped input layer passed, then every product failed inside torch
+        raise ValueError(f"{type(model).__name__}'s layers are flat: give their sizes as whole numbers, such as [784, 500, 10], and flatten "
+                         f"image inputs (x.flatten(1)); got the shapes {[list(sh) if len(sh) > 1 else sh[0] for sh in model.shapes]}")
+    return model.sizes
+
 def dense_params(sizes:list[int]) -> tuple[nn.ParameterList, nn.ParameterList]:
     "Weights W_n of shape (sizes[n+1], sizes[n]) and biases b_n of the dense layers, uninitialized (`reset_parameters` fills them)."
     return (nn.ParameterList([nn.Parameter(torch.empty(m, n)) for n, m in zip(sizes[:-1], sizes[1:])]),
@@ -129,7 +155,7 @@ class HopfieldNet(LayeredModel):
         if input_map not in INPUT_MAPS: raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
         if init not in INITS: raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
         self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init
-        self.W, self.b = dense_params(self.sizes)
+        self.W, self.b = dense_params(flat_sizes(self))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -282,8 +308,11 @@ def explain_errors(f):
     _method_name(f, sig)
     names = list(sig.parameters)
     at = next((names.index(k) - 3 for k in ('cache', 'drive') if k in names), None)   # where an input drive sits among *args
+    bt = names.index('beta') - 3 if 'beta' in names else None                          # and β
     @functools.wraps(f)
     def inner(model, x, s, *args, **kw):
+        if bt is not None and isinstance(b := args[bt] if len(args) > bt else kw.get('beta', 0.), float) and not math.isfinite(b):
+            check_beta(b)                                 # NaN or inf: NaN states, and torch never fails (0.1 µs)
         if (not isinstance(s, (list, tuple)) or len(s) != len(model.shapes) - 1 or _other_batch(x, s)
                 or x.shape[1:] != model.shapes[0]): model.check_state(x, s, finite=False)   # an image a pixel too large pooled to the same map: 0.24 µs
         if at is not None: check_drive(model, x, s, args[at] if len(args) > at else kw.get(names[at + 3]))   # one that would broadcast

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, warnings
 import torch
 from torch import nn, Tensor
-from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, explain_errors, explain_input, check_flag, check_step_size, first_layer_drive
+from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, flat_sizes, explain_errors, explain_input, check_flag, check_step_size, first_layer_drive
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference
 from .data import as_real
@@ -82,7 +82,7 @@ class VFHopfieldNet(_Feedback, VFModel):
         act = get_activation(act)
         super().__init__(sizes, Activation('identity', lambda s: s, torch.ones_like, act.bounds), clip, point, beta_scale=eps)
         self.act, self.eps, self.init = act, float(eps), 'glorot'      # `HopfieldNet.reset_parameters` reads init
-        self.W, self.b = dense_params(self.sizes)
+        self.W, self.b = dense_params(flat_sizes(self))
         self._make_feedback()
         self.reset_parameters()
 
@@ -124,7 +124,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
     affine_input = True   # as `PrototypicalNet`: cache(x) is x W[0]ᵀ + b[0], contrast_grads(first_factor=True) factors that layer's rule
     def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
         super().__init__(sizes, act, clip, point, jacobian=jacobian)
-        self.W, self.b = dense_params(self.sizes)
+        self.W, self.b = dense_params(flat_sizes(self))
         self._make_feedback()
         self.reset_parameters()
 
