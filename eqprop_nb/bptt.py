@@ -34,6 +34,8 @@ class BPTT:
         "L = mean over the batch of ½‖ŷ_T − y‖², with the graph of the last K steps; also returns s_T."
         no_inference('BPTT')                                   # before the T steps, not after them
         y = checked_target(self.model, x, y)                 # class labels become one-hot rows (a (batch,) tensor would broadcast)
+        if self.check_finite and not y.is_meta and not bool(torch.isfinite(y).all()):   # as EP says it; else it read as a diverged estimate
+            raise FloatingPointError('the target y holds NaN or infinite values')
         with torch.enable_grad(): c = self.model.cache(x)     # the input drive once per batch, tracked for the last K steps
         fused = in_place(self.model, 'relax_kernel') is not None   # a fused kernel in place computes its own drive
         s = relax(self.model, x, self.model.init_state(x), self.T - self.K, check_finite=self.check_finite, cache=None if fused or c is None else c.detach())

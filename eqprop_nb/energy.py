@@ -270,7 +270,9 @@ def check_drive(model, x:Tensor, s:list[Tensor], c):
     if not torch.is_tensor(c) or not getattr(type(model).cache, 'first_layer_drive', False): return
     if c.ndim == 0 or c.shape[0] != x.shape[0]:
         raise ValueError(f'{drive_mismatch(c, model.cache(x))} (one row per example of the batch of {x.shape[0]})')
-    if c.shape != s[0].shape: raise ValueError(f"{drive_mismatch(c, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
+    if c.shape != s[0].shape:
+        model.check_state(x, s, finite=False)      # a state whose layers are out of order is said as such, not blamed on the drive
+        raise ValueError(f"{drive_mismatch(c, model.cache(x))} (the first layer's shape, {tuple(s[0].shape)})")
 
 def per_example(model, v, x:Tensor, name:str) -> Tensor:
     "`v`, what `model.name(x, s)` returned, checked to be one value per example (shape (batch,), or (batch, 1) squeezed): a scalar summed or averaged over the batch would scale the update or change the dynamics without a word."
