@@ -491,6 +491,11 @@ def _differences(saved:dict, ident:dict) -> list[str]:
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
 
+def _bad_record(hist:list):
+    "The first (record, key) of the epoch records whose figure is not a number (a hand edit, a damaged file), else None."
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    return next(((r, k) for r in hist for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}) if k in r and not num(r[k])), None)
+
 def _is_run(p:Path) -> bool:
     "Whether the folder `p` holds an eqprop_train run: its config.json (a preset and a seed in it) beside a checkpoint.pt or a metrics.json."
     if not (p/'config.json').is_file() or not ((p/'checkpoint.pt').is_file() or (p/'metrics.json').is_file()): return False
@@ -592,6 +597,9 @@ def _restore(ckpt_path, algo, opt, ident):
     if not isinstance(ck['identity'], dict) or not isinstance(ck['history'], list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in ck['history']):
         raise ValueError(f'{ckpt_path} is damaged: its identity or its epoch records are not what eqprop_train writes; '
                          'put the run\'s own checkpoint.pt back, or start afresh with another --out')
+    if bad := _bad_record(ck['history']):        # found after an epoch had run and written over checkpoint.pt, by the final print
+        raise ValueError(f"{ckpt_path} is damaged: {bad[1]} of epoch {bad[0].get('epoch')} is {bad[0][bad[1]]!r}, not a number; "
+                         "put the run's own checkpoint.pt back, or start afresh with another --out")
     diff = _differences(ck['identity'], ident)
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
                               'resume with the same settings, or pass another --out')
@@ -1006,9 +1014,7 @@ def run_summary(path) -> dict:
     conf, hist = _read_json(path/'config.json'), _read_json(path/'metrics.json')
     if not isinstance(conf, dict) or not isinstance(hist, list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in hist):
         raise ValueError(f'{path}: its config.json and metrics.json are not those of an eqprop_train run')
-    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    bad = next(((r, k) for r in hist for k in sorted(_RECORD_KEYS | {'val_error'}) if k in r and not num(r[k])), None)
-    if bad: raise ValueError(f'{path}/metrics.json: {bad[1]} of epoch {bad[0].get("epoch")} is {bad[0][bad[1]]!r}, not a number')
+    if bad := _bad_record(hist): raise ValueError(f'{path}/metrics.json: {bad[1]} of epoch {bad[0].get("epoch")} is {bad[0][bad[1]]!r}, not a number')
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
