@@ -154,10 +154,16 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
     if not hasattr(model, 'potential'):
         raise TypeError(f'ep_grads differentiates a potential (−E or Φ), and {type(model).__name__} has none: use update_grads, which takes its own rule')
     params = list(model.parameters()) if params is None else list(params)
+    trained = [p.requires_grad for p in params]
     with torch.enable_grad(), unfrozen(params):         # a frozen parameter's estimate too, as the closed forms give it (write_grads leaves it out)
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
-        g = grads_of(dE, params)
-    return [gi / (beta2 - beta1) for gi in g]
+        no_inference()
+        g = torch.autograd.grad(dE, params, allow_unused=True) if dE.requires_grad else [None] * len(params)
+    if missed := [i for i, (gi, t) in enumerate(zip(g, trained)) if gi is None and t]:   # its estimate would be zero: it would never train
+        names = {id(p): n for n, p in model.named_parameters()}
+        raise ValueError(f"{type(model).__name__}'s potential does not reach {', '.join(names.get(id(params[i]), f'parameter {i}') for i in missed)}: "
+                         'its EP estimate would be zero and it would never train; use it in phi (or energy), or freeze it (p.requires_grad_(False))')
+    return [torch.zeros_like(p) if gi is None else gi / (beta2 - beta1) for p, gi in zip(params, g)]
 
 # %% ../nbs/02_ep.ipynb #f2a34335
 def implicit_grad(residual, # list of state tensors -> list of tensors, zero at the fixed point; differentiable in `params`
