@@ -61,6 +61,7 @@ def _mnist_dirs(root:Path) -> tuple:
 
 def find_mnist(root) -> Path|None:
     "The directory under `root` that holds all four MNIST files, or `None`."
+    if not isinstance(root, (str, os.PathLike)): raise TypeError(f'find_mnist takes a folder (a str or Path), got {type(root).__name__}')
     for d in _mnist_dirs(Path(root).expanduser()):
         if all(_file_in(d, s) for pair in MNIST_FILES.values() for s in pair): return d
 
@@ -193,6 +194,7 @@ class DeviceLoader:
         if not all(torch.is_tensor(t) for t in tensors):
             raise TypeError(f'DeviceLoader batches tensors, got {", ".join(type(t).__name__ for t in tensors)}; convert them first (torch.as_tensor)')
         if len({t.device for t in tensors}) > 1: raise ValueError(f'the tensors are on {", ".join(str(t.device) for t in tensors)}: keep them on one device')
+        if any(t.ndim == 0 for t in tensors): raise ValueError('DeviceLoader batches along the first axis: give tensors with one row per example, got a 0-d tensor')
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f'tensors must have the same length, got {[len(t) for t in tensors]}')
@@ -207,6 +209,7 @@ class DeviceLoader:
 
     def order(self, epoch:int=0) -> torch.Tensor:
         "The example order of `epoch`: a permutation seeded by `(seed, epoch)`, or the identity."
+        if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
         if not self.shuffle: return torch.arange(self.n)
         return torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + epoch))
 

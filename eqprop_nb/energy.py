@@ -69,6 +69,7 @@ def get_activation(act:str|Activation) -> Activation:
 # %% ../nbs/01_energy.ipynb #9071bf1f
 def cost(yhat:Tensor, y:Tensor) -> Tensor:
     "C = ½‖ŷ − y‖², one value per example."
+    if not (torch.is_tensor(yhat) and torch.is_tensor(y)): raise TypeError(f'cost takes two tensors, the output and its target, got a {type(yhat).__name__} and a {type(y).__name__}')
     if yhat.shape != y.shape:                      # class labels of shape (batch,) would broadcast against (batch, classes) without a word
         raise ValueError(f'cost takes a target of the output\'s shape {tuple(yhat.shape)} (one-hot rows), got {tuple(y.shape)}; '
                          'turn class labels into rows with one_hot(labels, classes)')

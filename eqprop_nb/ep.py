@@ -53,6 +53,7 @@ def relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|No
     "Run `steps` time steps of `model`'s dynamics from the state `s`, nudged by β towards `y` (no autograd graph)."
     if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
     steps = n
+    check_flag('check_finite', check_finite)
     _check_phase(model, x, s, beta, y, check_finite)
     check_drive(model, x, s, cache)                  # a drive of another batch, or of one unit per example, would broadcast
     shapes = [t.shape for t in s]
@@ -286,7 +287,9 @@ class EP:
         return self.free_phase(x)[-1]
 
     def state_dict(self): return {'gen': self.gen.get_state()}
-    def load_state_dict(self, d): self.gen.set_state(d['gen'])
+    def load_state_dict(self, d):
+        if not isinstance(d, dict) or 'gen' not in d: raise ValueError(f"{type(self).__name__}'s state is a dict holding its generator's state, 'gen' (state_dict()), got {d!r:.80}")
+        self.gen.set_state(d['gen'])
 
 # %% ../nbs/02_ep.ipynb #27095b91
 def as_target(y:Tensor, n:int, dtype) -> Tensor:

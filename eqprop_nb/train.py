@@ -295,7 +295,8 @@ def setup_training(cfg:Config, seed:int, device) -> tuple:
     "The algorithm of `cfg` (its draws seeded by `seed`) on `device` in `cfg.dtype`, and its optimizer, attached where the algorithm steps it itself."
     check_config(cfg)
     device = None if device is None else pick_device(device)   # 'foo' or a missing GPU said here, not by torch's list of device types; None: where it is built
-    torch.manual_seed(seed)
+    if (n := as_whole(seed)) is None or not 0 <= n < 2**63: raise ValueError(f'seed must be a whole number from 0 to 2**63 − 1, got {seed!r}')
+    torch.manual_seed(n)
     algo = build_algorithm(cfg, seed)
     algo.model.to(device=device, dtype=getattr(torch, cfg.dtype))
     opt = make_optimizer(cfg, algo.model)
@@ -327,6 +328,7 @@ def lr_factor(cfg:Config, epoch:int) -> float:
 
 def set_learning_rates(cfg:Config, opt:torch.optim.Optimizer, epoch:int) -> float:
     "Set each parameter group's learning rate to its `cfg.lrs` value times `lr_factor(cfg, epoch)`; return the factor."
+    if not isinstance(opt, torch.optim.Optimizer): raise TypeError(f'set_learning_rates takes a torch.optim optimizer (make_optimizer(cfg, model)), got {type(opt).__name__}')
     if len(opt.param_groups) != len(cfg.lrs):
         raise ValueError(f'the optimizer has {len(opt.param_groups)} parameter groups and lrs {len(cfg.lrs)} rates: build it with make_optimizer(cfg, model), one group per layer')
     f = lr_factor(cfg, epoch)
@@ -341,6 +343,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
     "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions), the seconds taken and the examples trained on."
     from tqdm.auto import tqdm
     check_training_loader(dl)
+    if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
     if isinstance(getattr(algo, 'model', None), torch.nn.Module): check_optimizer(algo.model, opt)   # one over another model's parameters trained nothing
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
