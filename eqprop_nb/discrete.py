@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, flat_sizes, explain_errors, explain_input, check_flag, grad_in_s, first_layer_drive, per_example
-from .ep import EP, ep_grads, relax, distinct_betas, no_inference
+from .ep import EP, ep_grads, relax, distinct_betas, no_inference, explain_states
 from .data import as_real
 
 # %% auto #0
@@ -123,6 +123,7 @@ def dphi_ds(self:PrototypicalNet, x:Tensor, s:list[Tensor], cache:Tensor|None=No
 
 # %% ../nbs/02a_discrete.ipynb #1e0727ab
 @patch
+@explain_states
 def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it

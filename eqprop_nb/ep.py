@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math, contextlib, warnings
+import math, contextlib, warnings, functools
 import torch
 from torch import Tensor
 from fastcore.basics import patch
@@ -15,7 +15,8 @@ from .data import one_hot
 # %% auto #0
 __all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads',
            'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'loose_tensors',
-           'check_model', 'EP', 'as_target', 'checked_target', 'update_grads', 'check_optimizer', 'batch_drive']
+           'check_model', 'EP', 'as_target', 'checked_target', 'explain_states', 'update_grads', 'check_optimizer',
+           'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -304,11 +305,25 @@ def checked_target(model, x:Tensor, y:Tensor) -> Tensor:
     model.check_target(x, y)
     return y
 
-def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
-    "The learning rule's estimate of dJ/dθ: the model's own `contrast_grads` if it defines one (closed forms, vector-field models), else `ep_grads`."
+def _check_states(model, x:Tensor, s1, s2):
+    "The two states of a contrast, shapes only, each said by its name where it is wrong."
     for name, s in (('s1', s1), ('s2', s2)):                    # shapes only (the closed forms index the layers and multiply them)
         try: model.check_state(x, s, finite=False)
         except (ValueError, TypeError) as e: raise type(e)(f'{name}, the state nudged with β{name[1]}: {e}') from None
+
+def explain_states(f):
+    "Decorate a closed-form rule `f(model, x, s1, s2, β₁, β₂, …)`: where torch fails inside it, the two states are checked as `update_grads` checks them, and their message raised in place of torch's (nothing is checked when it runs: C-EP calls it at every step)."
+    @functools.wraps(f)
+    def inner(model, x, s1, s2, *args, **kw):
+        try: return f(model, x, s1, s2, *args, **kw)
+        except (RuntimeError, ValueError, TypeError, IndexError):
+            _check_states(model, x, s1, s2)
+            raise
+    return inner
+
+def update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
+    "The learning rule's estimate of dJ/dθ: the model's own `contrast_grads` if it defines one (closed forms, vector-field models), else `ep_grads`."
+    _check_states(model, x, s1, s2)
     return _update_grads(model, x, s1, s2, beta1, beta2)
 
 def _update_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
@@ -364,6 +379,7 @@ def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
 
 # %% ../nbs/02_ep.ipynb #b96321e4
 @patch
+@explain_states
 def contrast_grads(self:HopfieldNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
     "`ep_grads` in closed form: −(ρ(s²ₙ₊₁)ρ(s²ₙ)ᵀ − ρ(s¹ₙ₊₁)ρ(s¹ₙ)ᵀ) / (β₂ − β₁) per weight, −Δρ(sₙ₊₁) per bias, batch-averaged; `ep_grads` itself for a subclass with its own energy."
     if any(getattr(type(self), f) is not getattr(HopfieldNet, f) for f in ('energy', 'potential', 'input_rates')):

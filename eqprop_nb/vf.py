@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, flat_sizes, explain_errors, explain_input, check_flag, check_step_size, first_layer_drive
 from fastcore.basics import patch
-from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference
+from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference, explain_states
 from .data import as_real
 from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
@@ -48,6 +48,7 @@ class VFModel(LayeredModel):
         out = nudge_output([self.out_act.rho(t) for t in self.field(x, s, cache)], s, beta * self.beta_scale, y)
         return [t.clamp(*self.out_act.bounds) for t in out] if self.clip and self.out_act.bounds else out
 
+    @explain_states
     def contrast_grads(self, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
         "−(∂σ(F)/∂θ)ᵀ(s² − s¹) / ((β₂ − β₁)·beta_scale) (∂F/∂θ with jacobian='field'), batch-averaged, by autograd: the vector-field rule."
         distinct_betas(beta1, beta2, 'rule')
@@ -151,6 +152,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
 
 # %% ../nbs/05a_vector_field.ipynb #135c683d
 @patch
+@explain_states
 def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float,
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
