@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
-import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib
+import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, zipfile
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
 from dataclasses import dataclass, field, asdict, fields
@@ -425,7 +425,8 @@ def load_checkpoint(path:Path) -> dict:
             raise RuntimeError(f'{path} holds values that are not tensors or plain Python numbers, strings or lists: not a checkpoint of '
                                'save_checkpoint (a pickled model or optimizer, say), or one of a run given numpy values before get_config '
                                'converted them; it cannot be resumed safely: start afresh in another --out') from None
-        why = ('damaged, or not a checkpoint' if isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
+        cut = isinstance(e, OSError) and Path(path).is_file() and not zipfile.is_zipfile(path)   # a truncated file: torch's reader says 'Invalid argument'
+        why = ('damaged, or not a checkpoint' if cut or isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
                else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
         raise RuntimeError(f'could not read the checkpoint {path} ({why}); its epochs cannot be resumed: start afresh in another '
                            '--out (or delete the folder\'s files), or put a good copy of it back') from None
