@@ -12,7 +12,7 @@ from typing import Protocol
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, store_true, Param
-from .data import mnist, DeviceLoader, one_hot, as_whole, check_flag, check_training_loader
+from .data import mnist, DeviceLoader, one_hot, as_whole, as_real, check_flag, check_training_loader
 from .energy import HopfieldNet, ACTIVATIONS, Activation, INPUT_MAPS, INITS
 from .ep import EP, check_optimizer
 from .discrete import PrototypicalNet, PhiModel
@@ -497,7 +497,7 @@ _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every 
 
 def _bad_record(hist:list):
     "The first (record, key) of the epoch records whose figure is not a number (a hand edit, a damaged file), else None."
-    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)   # NaN: 'best nan%' in a summary
     return next(((r, k) for r in hist for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}) if k in r and not num(r[k])), None)
 
 def _is_run(p:Path) -> bool:
@@ -978,6 +978,18 @@ def _read_json(f:Path):
     try: return json.loads(f.read_text())
     except (OSError, ValueError) as e: raise ValueError(f'{f} cannot be read ({e})') from None
 
+_KIND_NAMES = {bool: 'True or False', int: 'a whole number', float: 'a number', str: 'a name', list: 'a list of numbers'}
+
+def _same_kind(v, default) -> bool:
+    "Whether a value read from a config.json is of its field's kind, by the default's: True/False, a whole number, a number, a name, a list of numbers (None passes: a setting left to its default, or none)."
+    if v is None or default is None: return True
+    if isinstance(default, bool): return isinstance(v, bool)
+    if isinstance(default, int): return as_whole(v) is not None
+    if isinstance(default, float): return as_real(v) is not None
+    if isinstance(default, str): return isinstance(v, str)
+    if isinstance(default, list): return isinstance(v, list) and all(as_real(e) is not None for e in v)
+    return True
+
 def _against_preset(conf:dict) -> tuple[str, dict, dict]:
     "A run's config.json against its preset: the preset (the default for a renamed or removed one, so every field that differs is named), that preset's `Config` fields, and the fields that differ from them."
     known = conf.get('preset') if conf.get('preset') in PRESETS else DEFAULT_PRESET
@@ -1023,6 +1035,9 @@ def run_summary(path) -> dict:
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
     known, base, diff = _against_preset(conf)
+    kinds = base | dict(seed=0, limit_train=0, limit_test=0, val=0)   # a hand-edited value would be printed into the command as it is ('--sizes x')
+    if bad := next((k for k in list(diff) + ['seed', 'limit_train', 'limit_test', 'val'] if k in conf and not _same_kind(conf[k], kinds[k])), None):
+        raise ValueError(f'{path}/config.json holds a setting no run can use ({bad} is {conf[bad]!r}, not {_KIND_NAMES[type(kinds[bad])]}): mend that field')
     cli = [(k, v) for k, v in diff.items() if k in sig and v is not None and v != []]
     cmd = ['eqprop_train', f'--preset {known}'] + [_flag(k, v) for k, v in cli]
     cmd += [_flag(k, conf[k]) for k in ('seed', 'limit_train', 'limit_test', 'val') if conf.get(k)] + (['--tf32'] if conf.get('tf32') else [])
