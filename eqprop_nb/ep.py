@@ -4,11 +4,11 @@
 
 # %% ../nbs/02_ep.ipynb #2d2d5c7f
 from __future__ import annotations
-import math, contextlib, warnings, functools
+import math, contextlib, warnings, functools, inspect
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, drive_mismatch, first_layer_drive, check_drive, per_example
+from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, _method_name, drive_mismatch, first_layer_drive, check_drive, per_example
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
@@ -313,6 +313,7 @@ def _check_states(model, x:Tensor, s1, s2):
 
 def explain_states(f):
     "Decorate a closed-form rule `f(model, x, s1, s2, β₁, β₂, …)`: where torch fails inside it, the two states are checked as `update_grads` checks them, and their message raised in place of torch's (nothing is checked when it runs: C-EP calls it at every step)."
+    _method_name(f, inspect.signature(f))             # show_doc names the unwrapped function: 'HopfieldNet.contrast_grads', as @patch names the wrapper
     @functools.wraps(f)
     def inner(model, x, s1, s2, *args, **kw):
         try: return f(model, x, s1, s2, *args, **kw)
