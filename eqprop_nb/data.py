@@ -211,7 +211,7 @@ class DeviceLoader:
         "The example order of `epoch`: a permutation seeded by `(seed, epoch)`, or the identity."
         if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
         if not self.shuffle: return torch.arange(self.n)
-        return torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + epoch))
+        return torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + e))   # e: np.int64 and 0-d tensors too
 
     def epoch(self, epoch:int=0):
         "Yield the batches of `epoch`."

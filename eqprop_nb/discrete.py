@@ -81,7 +81,7 @@ class PrototypicalNet(PhiModel):
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
                  clip:bool=False): # clip the states to σ's bounds after the nudge
         super().__init__(sizes, act, clip)
-        self.W, self.b = dense_params(flat_sizes(self))
+        self.W, self.b = dense_params(flat_sizes(self, PrototypicalNet))
         self.reset_parameters()
 
     def reset_parameters(self):

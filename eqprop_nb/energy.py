@@ -48,12 +48,10 @@ def check_activation(a:Activation) -> Activation:
         lo, hi = (as_real(v) for v in a.bounds) if isinstance(a.bounds, (tuple, list)) and len(a.bounds) == 2 else (None, None)
         if lo is None or hi is None or not lo < hi:     # clamp with low > high gives high everywhere: every state the same
             raise ValueError(f"an Activation's bounds are None or (low, high) with low < high, the interval the states are clipped to, got {a.bounds!r}")
-    t = torch.linspace(-1., 2., 6, dtype=torch.float64).view(2, 3)
+    t = torch.linspace(-1., 2., 6).view(2, 3)         # the default dtype, on the CPU
     for part in ('rho', 'rhop'):                        # one number for the whole batch would broadcast: caught here, not in training
         try: out = getattr(a, part)(t)
-        except Exception as e:
-            raise ValueError(f'activation {a.name!r}: its {part} failed on a (2, 3) float64 tensor ({type(e).__name__}: {e}); '
-                             'it must take a tensor and give one of the same shape') from None
+        except Exception: continue                      # one that needs another dtype or device (a kernel of one's own) cannot be tried here
         if not torch.is_tensor(out) or out.shape != t.shape:
             raise ValueError(f"activation {a.name!r}: its {part} must give a tensor of its input's shape, one value per unit; for a (2, 3) "
                              f"tensor it gave {tuple(out.shape) if torch.is_tensor(out) else 'a ' + type(out).__name__}")
@@ -128,9 +126,12 @@ class LayeredModel(nn.Module):
                                       'from layer_params() would train: define its layer_params(), listing every parameter with its layer')
         return layers
 
-def flat_sizes(model:LayeredModel) -> list[int]:
-    "The layer sizes of a dense model, once its every layer (the input's included) is checked to be flat: its weights are matrices."
-    if any(len(sh) != 1 for sh in model.shapes):        # an image-shaped input layer passed, then every product failed inside torch
+_READS_INPUT = ('input_rates', 'input_drive', 'cache', 'energy', 'phi', 'potential', 'dphi_ds', 'field', 'mu', 'step', 'check_input')
+
+def flat_sizes(model:LayeredModel, base:type) -> list[int]:
+    "The layer sizes of a dense model, once its every layer (the input's included) is checked to be flat where `base`'s own code reads the input: its weights are matrices (a subclass that reads it its own way, flattening an image, say, is left to it)."
+    own = any(getattr(type(model), n, None) is not getattr(base, n, None) for n in _READS_INPUT)
+    if not own and any(len(sh) != 1 for sh in model.shapes):   # an image-shaped input layer passed, then every product failed inside torch
         raise ValueError(f"{type(model).__name__}'s layers are flat: give their sizes as whole numbers, such as [784, 500, 10], and flatten "
                          f"image inputs (x.flatten(1)); got the shapes {[list(sh) if len(sh) > 1 else sh[0] for sh in model.shapes]}")
     return model.sizes
@@ -156,7 +157,7 @@ class HopfieldNet(LayeredModel):
         if input_map not in INPUT_MAPS: raise ValueError(f"input_map must be 'x' (the input itself) or 'rho' (ρ of it), got {input_map!r}")
         if init not in INITS: raise ValueError(f"init must be 'glorot' or 'uniform', got {init!r}")
         self.act, self.eps, self.clip, self.input_map, self.init = get_activation(act), float(eps), clip, input_map, init
-        self.W, self.b = dense_params(flat_sizes(self))
+        self.W, self.b = dense_params(flat_sizes(self, HopfieldNet))
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -160,11 +160,14 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
     with torch.enable_grad(), unfrozen(params):         # a frozen parameter's estimate too, as the closed forms give it (write_grads leaves it out)
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
         no_inference()
-        g = torch.autograd.grad(dE, params, allow_unused=True) if dE.requires_grad else [None] * len(params)
-    if missed := [i for i, (gi, t) in enumerate(zip(g, trained)) if gi is None and t]:   # its estimate would be zero: it would never train
+        live = [i for i, p in enumerate(params) if p.requires_grad]   # an integer parameter stays out (it cannot require grad)
+        got = iter(torch.autograd.grad(dE, [params[i] for i in live], allow_unused=True) if live and dE.requires_grad else [None] * len(live))
+        g = [next(got) if i in live else None for i in range(len(params))]
+    if missed := [i for i, (gi, t) in enumerate(zip(g, trained)) if gi is None and t]:   # its estimate is zero: EP never trains it
         names = {id(p): n for n, p in model.named_parameters()}
-        raise ValueError(f"{type(model).__name__}'s potential does not reach {', '.join(names.get(id(params[i]), f'parameter {i}') for i in missed)}: "
-                         'its EP estimate would be zero and it would never train; use it in phi (or energy), or freeze it (p.requires_grad_(False))')
+        warnings.warn(f"{type(model).__name__}'s potential does not reach {', '.join(names.get(id(params[i]), f'parameter {i}') for i in missed)}: "
+                      'its EP estimate is zero, so EP never trains it; use it in phi (or energy), or, if something else trains it, freeze it for EP '
+                      '(p.requires_grad_(False))', stacklevel=2)
     return [torch.zeros_like(p) if gi is None else gi / (beta2 - beta1) for p, gi in zip(params, g)]
 
 # %% ../nbs/02_ep.ipynb #f2a34335
@@ -233,10 +236,13 @@ def loose_tensors(model) -> list[str]:
     "Names of the tensors a model or one of its submodules holds outside its parameters and buffers: as a plain attribute, or in a plain list or tuple."
     if not isinstance(model, torch.nn.Module): return []
     found = []
+    held = {id(t) for t in model.parameters()} | {id(t) for t in model.buffers()}
+    stray = lambda t: isinstance(t, Tensor) and id(t) not in held      # an RNN's _flat_weights lists its registered parameters
     for prefix, mod in model.named_modules():
+        remade = {getattr(h, 'name', None) for h in mod._forward_pre_hooks.values()}   # weight_norm, spectral_norm: recomputed each call
         for k, v in vars(mod).items():
-            loose = isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and any(isinstance(t, Tensor) for t in v))
-            if loose: found.append(f'{prefix}.{k}' if prefix else k)
+            if k in remade: continue
+            if stray(v) or (isinstance(v, (list, tuple)) and any(stray(t) for t in v)): found.append(f'{prefix}.{k}' if prefix else k)
     return found
 
 def check_model(model, who:str):

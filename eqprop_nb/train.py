@@ -344,7 +344,10 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
     from tqdm.auto import tqdm
     check_training_loader(dl)
     if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
-    if isinstance(getattr(algo, 'model', None), torch.nn.Module): check_optimizer(algo.model, opt)   # one over another model's parameters trained nothing
+    if isinstance(opt, torch.optim.Optimizer):         # one over another model's parameters trained nothing
+        if isinstance(getattr(algo, 'model', None), torch.nn.Module): check_optimizer(algo.model, opt)
+    elif not (hasattr(opt, 'zero_grad') and hasattr(opt, 'step')):   # a wrapper of several optimizers of one's own is taken as it is
+        raise TypeError(f'the optimizer must be a torch.optim optimizer (or an object with zero_grad and step), got {type(opt).__name__}')
     dev = dl.tensors[0].device
     _sync(dev); t0 = time.perf_counter()
     wrong, trained = torch.zeros((), dtype=torch.long, device=dev), 0
@@ -425,7 +428,8 @@ def load_checkpoint(path:Path) -> dict:
             raise RuntimeError(f'{path} holds values that are not tensors or plain Python numbers, strings or lists: not a checkpoint of '
                                'save_checkpoint (a pickled model or optimizer, say), or one of a run given numpy values before get_config '
                                'converted them; it cannot be resumed safely: start afresh in another --out') from None
-        cut = isinstance(e, OSError) and Path(path).is_file() and not zipfile.is_zipfile(path)   # a truncated file: torch's reader says 'Invalid argument'
+        cut = (isinstance(e, OSError) and not isinstance(e, PermissionError) and Path(path).is_file()   # a truncated file: torch's reader says
+               and os.access(path, os.R_OK) and not zipfile.is_zipfile(path))                         # 'Invalid argument'; an unreadable one is not damaged
         why = ('damaged, or not a checkpoint' if cut or isinstance(e, (pickle.UnpicklingError, EOFError, RuntimeError))   # torch's own text would
                else f'{type(e).__name__}: {e.strerror or e}' if isinstance(e, OSError) else f'{type(e).__name__}')    # advise weights_only=False
         raise RuntimeError(f'could not read the checkpoint {path} ({why}); its epochs cannot be resumed: start afresh in another '

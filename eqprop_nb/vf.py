@@ -83,7 +83,7 @@ class VFHopfieldNet(_Feedback, VFModel):
         act = get_activation(act)
         super().__init__(sizes, Activation('identity', lambda s: s, torch.ones_like, act.bounds), clip, point, beta_scale=eps)
         self.act, self.eps, self.init = act, float(eps), 'glorot'      # `HopfieldNet.reset_parameters` reads init
-        self.W, self.b = dense_params(flat_sizes(self))
+        self.W, self.b = dense_params(flat_sizes(self, VFHopfieldNet))
         self._make_feedback()
         self.reset_parameters()
 
@@ -125,7 +125,7 @@ class VFPrototypicalNet(_Feedback, VFModel):
     affine_input = True   # as `PrototypicalNet`: cache(x) is x W[0]ᵀ + b[0], contrast_grads(first_factor=True) factors that layer's rule
     def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
         super().__init__(sizes, act, clip, point, jacobian=jacobian)
-        self.W, self.b = dense_params(flat_sizes(self))
+        self.W, self.b = dense_params(flat_sizes(self, VFPrototypicalNet))
         self._make_feedback()
         self.reset_parameters()
 

@@ -64,14 +64,19 @@ def test_fused_update_leaves_a_frozen_parameter():
             assert move > 0 and float((a - b).abs().max()) < 1e-3 * move, (name, move, float((a - b).abs().max()))
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
-def test_resume_puts_back_the_cuda_generator(data_dir, tmp_path):
+def test_resume_puts_back_the_cuda_generator(data_dir, tmp_path, monkeypatch):
     "A run on CUDA keeps CUDA's generator states in its checkpoint, and resuming puts them back (a model of one's own may draw noise there)."
-    from eqprop_nb.train import train, _restore, load_checkpoint, setup_training, get_config
+    import eqprop_nb.train as tr
+    run_epoch = tr.run_epoch
+    def drawing(*a, **k):                                        # each epoch draws on CUDA, as a noisy model of one's own would
+        r = run_epoch(*a, **k); torch.randn(7, device='cuda'); return r
+    monkeypatch.setattr(tr, 'run_epoch', drawing)
     kw = dict(sizes=[784, 8, 10], T=2, K=2)
-    train('p-1h', tmp_path/'r', data_dir, 'cuda', 0, limit_train=40, limit_test=20, epochs=1, progress=False, verbose=False, **kw)
-    ck = load_checkpoint(tmp_path/'r'/'checkpoint.pt')
+    tr.train('p-1h', tmp_path/'r', data_dir, 'cuda', 0, limit_train=40, limit_test=20, epochs=1, progress=False, verbose=False, **kw)
+    ck = tr.load_checkpoint(tmp_path/'r'/'checkpoint.pt')
     assert ck['cuda_rng'] is not None and len(ck['cuda_rng']) == torch.cuda.device_count()
-    torch.cuda.manual_seed_all(123)
-    algo, opt = setup_training(get_config('p-1h', **kw), 0, 'cuda')
-    _restore(tmp_path/'r'/'checkpoint.pt', algo, opt, ck['identity'])
+    algo, opt = tr.setup_training(tr.get_config('p-1h', **kw), 0, 'cuda')   # seeds every device with 0
+    fresh = torch.cuda.get_rng_state(0)
+    assert not torch.equal(fresh, ck['cuda_rng'][0]), 'the run drew on CUDA, so its state is not the fresh one'
+    tr._restore(tmp_path/'r'/'checkpoint.pt', algo, opt, ck['identity'])
     assert torch.equal(torch.cuda.get_rng_state(0), ck['cuda_rng'][0])
