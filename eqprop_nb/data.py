@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['MNIST_FILES', 'as_real', 'as_whole', 'check_flag', 'DataNotFoundError', 'default_data_dir', 'find_mnist', 'read_idx',
-           'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'DeviceLoader', 'check_training_loader']
+           'load_mnist', 'shared_data_dir', 'mnist', 'one_hot', 'check_epoch', 'DeviceLoader', 'check_training_loader']
 
 # %% ../nbs/00_data.ipynb #393c54b7
 def _item(v):
@@ -187,6 +187,11 @@ def one_hot(labels:torch.Tensor, n:int=10, dtype=torch.float32) -> torch.Tensor:
     return torch.eye(n, dtype=dtype, device=labels.device)[labels]
 
 # %% ../nbs/00_data.ipynb #242f8e5f
+def check_epoch(epoch) -> int:
+    "`epoch` as an int, once checked to be a whole number of at least 0 (np.int64 and 0-d tensors too)."
+    if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
+    return e
+
 class DeviceLoader:
     "Mini-batches of tensors held on one device, by indexing."
     def __init__(self, *tensors, bs:int=20, shuffle:bool=False, seed:int=0, drop_last:bool=False):
@@ -207,9 +212,14 @@ class DeviceLoader:
 
     def __len__(self): return self.n // self.bs if self.drop_last else -(-self.n // self.bs)
 
+    @property
+    def per_epoch(self) -> int:
+        "The examples an epoch yields: all `n`, or with `drop_last` the whole batches' (what a training loop counts its error over)."
+        return len(self) * self.bs if self.drop_last else self.n
+
     def order(self, epoch:int=0) -> torch.Tensor:
         "The example order of `epoch`: a permutation seeded by `(seed, epoch)`, or the identity."
-        if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
+        e = check_epoch(epoch)
         if not self.shuffle: return torch.arange(self.n)
         return torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + e))   # e: np.int64 and 0-d tensors too
 
@@ -225,8 +235,9 @@ class DeviceLoader:
         self.iterated += 1
         return self.epoch(self.iterated - 1)
 
-def check_training_loader(dl):
-    "Stop with a clear error unless `dl` is a `DeviceLoader` of inputs and labels (or one-hot rows; further tensors are left alone) that holds at least one batch: what a training epoch takes."
+def check_training_loader(dl, epoch:int=0):
+    "Stop with a clear error unless `dl` is a `DeviceLoader` of inputs and labels (or one-hot rows; further tensors are left alone) that holds at least one batch, and `epoch` a whole number of at least 0: what a training epoch takes."
+    check_epoch(epoch)
     if not isinstance(dl, DeviceLoader): raise TypeError(f'a training epoch takes a DeviceLoader(x, y, bs=…), got a {type(dl).__name__}')
     if len(dl.tensors) < 2: raise ValueError(f'a training epoch takes a DeviceLoader of inputs and their labels, DeviceLoader(x, y, bs=…), got one of {len(dl.tensors)} tensor')
     if len(dl) == 0: raise ValueError(f'the loader holds no batch ({dl.n} examples, batch size {dl.bs}, drop_last={dl.drop_last}): give it at least one')

@@ -113,13 +113,14 @@ def no_inference(who:str='this rule'):
         raise RuntimeError(f'{who} is computed by autograd, which torch.inference_mode() turns off (torch.enable_grad() does not turn '
                            'it back on inside): call it outside inference_mode (torch.no_grad() is fine)')
 
-def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None) -> list[Tensor]:
+def grads_of(out:Tensor|list[Tensor], params:list[Tensor], grad_outputs=None,
+             fill:bool=True) -> list[Tensor]: # False: None (not zeros) for a parameter `out` does not reach or that does not require grad
     "torch.autograd.grad of `out` by each of `params`, zeros for one that `out` does not reach or that does not require grad (a parameter frozen on purpose)."
     no_inference()                                      # else torch's 'element 0 of tensors does not require grad'
     params = list(params)                               # a generator would be spent on `live`
     live = [p for p in params if p.requires_grad]
     g = iter(torch.autograd.grad(out, live, grad_outputs, allow_unused=True) if live else ())
-    return [gi if p.requires_grad and (gi := next(g)) is not None else torch.zeros_like(p) for p in params]
+    return [gi if p.requires_grad and (gi := next(g)) is not None else torch.zeros_like(p) if fill else None for p in params]
 
 def write_grads(params, grads):
     "Each estimate into its parameter's `.grad`, in the parameter's dtype; None for a frozen one (requires_grad False), which an optimizer then leaves as it is, as in PyTorch."
@@ -159,10 +160,8 @@ def ep_grads(model, x:Tensor, s1:list[Tensor], s2:list[Tensor], # the states nud
     trained = [p.requires_grad for p in params]
     with torch.enable_grad(), unfrozen(params):         # a frozen parameter's estimate too, as the closed forms give it (write_grads leaves it out)
         dE = model.potential(x, [t.detach() for t in s1]).mean() - model.potential(x, [t.detach() for t in s2]).mean()
-        no_inference()
-        live = [i for i, p in enumerate(params) if p.requires_grad]   # an integer parameter stays out (it cannot require grad)
-        got = iter(torch.autograd.grad(dE, [params[i] for i in live], allow_unused=True) if live and dE.requires_grad else [None] * len(live))
-        g = [next(got) if i in live else None for i in range(len(params))]
+        no_inference()                                  # under inference_mode dE holds no graph: said, not read as 'reaches nothing'
+        g = grads_of(dE, params, fill=False) if dE.requires_grad else [None] * len(params)   # an integer parameter cannot require grad: None
     if missed := [i for i, (gi, t) in enumerate(zip(g, trained)) if gi is None and t]:   # its estimate is zero: EP never trains it
         names = {id(p): n for n, p in model.named_parameters()}
         warnings.warn(f"{type(model).__name__}'s potential does not reach {', '.join(names.get(id(params[i]), f'parameter {i}') for i in missed)}: "

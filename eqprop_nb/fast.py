@@ -196,8 +196,7 @@ class FastPath:
     def train_epoch(self, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
         "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error, the seconds taken and the examples trained on (counted on the device, replays included)."
         from tqdm.auto import tqdm
-        check_training_loader(dl)
-        if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
+        check_training_loader(dl, epoch)
         self.bind(*dl.tensors[:2])
         now = (tuple(float(g['lr']) for g in self.opt.param_groups),       # a graph holds the rates and which parameters move (a frozen one's
                tuple(p.requires_grad for p in self.algo.model.parameters()))   # .grad is None at capture, and SGD leaves it out of the step)
@@ -208,8 +207,7 @@ class FastPath:
         for i in tqdm(range(len(dl)), disable=not progress, leave=False, desc=f'epoch {epoch + 1}', mininterval=1):
             self.run_batch(order[i*bs:(i+1)*bs], self.algo.draw_betas())
         _sync(self.device)
-        n = len(dl) * bs if dl.drop_last else dl.n
-        return dict(train_error=self.wrong.item() / n, seconds=time.perf_counter() - t0, trained=self.trained.item())
+        return dict(train_error=self.wrong.item() / dl.per_epoch, seconds=time.perf_counter() - t0, trained=self.trained.item())
 
 # %% ../nbs/06a_fast.ipynb #90f2ae03
 def pin_to_reference(preset:str, mode:str='graph', n:int=600, data:str|Path|None=None, device:str='cuda',
@@ -357,7 +355,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
             fp = None if mode in HARNESS_MODES else FastPath(algo, opt, mode, compile_mode=cm)
             rs = [train_epoch(algo, opt, dl, e) if fp is None else fp.train_epoch(dl, e) for e in range(passes)]
             r, (peak, reserved) = rs[-1], _peaks(dev, mark)
-            want = len(dl) * dl.bs if dl.drop_last else dl.n   # the examples a pass trains on; each loop counts those it did
+            want = dl.per_epoch                                 # the examples a pass trains on; each loop counts those it did
             if r['trained'] != want:
                 print(f"{preset:10s} {mode:9s} trained on {r['trained']} of the pass's {want} examples: not the work of the other modes, "
                       'so its time is no speed figure', flush=True)

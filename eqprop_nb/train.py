@@ -342,8 +342,7 @@ def _sync(device):
 def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> dict:
     "One pass over `dl` (in the order of `epoch`): returns the training error (free-phase predictions), the seconds taken and the examples trained on."
     from tqdm.auto import tqdm
-    check_training_loader(dl)
-    if (e := as_whole(epoch)) is None or e < 0: raise ValueError(f'epoch must be a whole number of at least 0 (the first is 0), got {epoch!r}')
+    check_training_loader(dl, epoch)
     if isinstance(opt, torch.optim.Optimizer):         # one over another model's parameters trained nothing
         if isinstance(getattr(algo, 'model', None), torch.nn.Module): check_optimizer(algo.model, opt)
     elif not (hasattr(opt, 'zero_grad') and hasattr(opt, 'step')):   # a wrapper of several optimizers of one's own is taken as it is
@@ -358,8 +357,7 @@ def train_epoch(algo, opt, dl:DeviceLoader, epoch:int, progress:bool=False) -> d
         wrong += (out.argmax(1) != (yb.argmax(1) if yb.ndim == 2 else yb)).sum()   # class labels, or one-hot rows as a step takes
         trained += len(out)
     _sync(dev)
-    n = len(dl) * dl.bs if dl.drop_last else dl.n
-    return dict(train_error=wrong.item() / n, seconds=time.perf_counter() - t0, trained=trained)   # trained: examples updated on
+    return dict(train_error=wrong.item() / dl.per_epoch, seconds=time.perf_counter() - t0, trained=trained)   # trained: examples updated on
 
 def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     "The error rate of `algo.predict` on `(x, y)`, as a fraction; `y` holds class labels (or one-hot rows, as a training step takes)."
@@ -376,10 +374,10 @@ def evaluate(algo, x:torch.Tensor, y:torch.Tensor, bs:int=1000) -> float:
     one_hot(y, classes)                               # checks the labels: integers in [0, classes), as a training step does
     wrong = 0
     for i in range(0, len(x), bs):
-        out = algo.predict(x[i:i+bs])
-        if not torch.is_tensor(out) or out.shape != (len(x[i:i+bs]), classes):   # else argmax and != broadcast against the labels
+        xb = x[i:i+bs]; out = algo.predict(xb)
+        if not torch.is_tensor(out) or out.shape != (len(xb), classes):   # else argmax and != broadcast against the labels
             raise ValueError(f'{type(algo).__name__}.predict gave {tuple(out.shape) if torch.is_tensor(out) else type(out).__name__} for a batch of '
-                             f'{len(x[i:i+bs])}, where it must give one row of {classes} outputs per example')
+                             f'{len(xb)}, where it must give one row of {classes} outputs per example')
         wrong = wrong + (out.argmax(1) != y[i:i+bs]).sum()
     return float(wrong) / len(x)
 
