@@ -16,16 +16,24 @@ from .data import as_real
 __all__ = ['PhiModel', 'nudge_output', 'EnergyPhi', 'PrototypicalNet']
 
 # %% ../nbs/02a_discrete.ipynb #5cf37191
+def _checked_dt(v, name:str) -> float:
+    if (d := as_real(v)) is None or not 0 < d <= 1: raise ValueError(f'{name} must lie in (0, 1] (1: the undamped step), got {v!r}')
+    return d
+
 class PhiModel(LayeredModel):
     "A model defined by its primitive function Φ: dynamics s ← σ(∂Φ/∂s) − β ∂ℓ/∂s by autograd [E19, Eq. 1-2]."
     @property
     def dt(self) -> float:
         "Leak of each step, in (0, 1]: s ← s + dt·(step(s) − s); 1 is the undamped map (see \"A damped step\")."
-        return self.__dict__.get('_dt', 1.)
+        return self.__dict__.get('_dt', type(self)._dt_default)
     @dt.setter
-    def dt(self, v):                   # 0 froze the state and zeroed every estimate; a string failed inside the step
-        if (d := as_real(v)) is None or not 0 < d <= 1: raise ValueError(f'dt must lie in (0, 1] (1: the undamped step), got {v!r}')
-        self.__dict__['_dt'] = d
+    def dt(self, v): self.__dict__['_dt'] = _checked_dt(v, 'dt')   # 0 froze the state and zeroed every estimate; a string failed inside the step
+    _dt_default = 1.
+    def __init_subclass__(cls, **kw):
+        "A subclass that writes `dt = 0.2` in its body gets it checked and kept as its default (the plain attribute would hide the property and its check)."
+        super().__init_subclass__(**kw)
+        if 'dt' in cls.__dict__ and not isinstance(cls.__dict__['dt'], property):
+            cls._dt_default = _checked_dt(cls.__dict__['dt'], f'{cls.__name__}.dt'); delattr(cls, 'dt')
 
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False):
         super().__init__(shapes)
