@@ -213,3 +213,25 @@ def test_a_failed_write_of_the_settings_says_what_to_do(data_dir, tmp_path):
                          '--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r)
     assert rc == 1 and err.startswith(f'eqprop_train: error: could not write config.json in {r} (') and err.endswith(
         'make room (or mend the folder) and run the command again'), err
+
+def test_flags_given_on_a_bare_resume_win_over_the_saved_ones(data_dir, tmp_path):
+    "--fast, --tf32 and the ConvNet's layout given with a bare --resume are this command's: they win over those the run saved."
+    r = tmp_path/'r'
+    where = ['--device', 'cpu', '--no-progress', '--data', data_dir, '--out', r]
+    assert train_here('--preset', 'p-conv', '--T', 3, '--K', 2, '--limit-train', 40, '--limit-test', 40, '--fast', 'eager', '--epochs', 1, *where) == (0, '')
+    assert train_here('--resume', '--epochs', 2, '--fast', 'off', '--tf32', '--channels-last', *where) == (0, '')
+    conf = json.loads((r/'config.json').read_text())
+    assert (conf['fast'], conf['tf32'], conf['layout']) == ('off', True, {'channels_last': True}), conf
+
+def test_a_resume_over_the_same_epochs_says_nothing_of_the_schedule(data_dir, tmp_path, capsys):
+    "A cosine run cut short and resumed with the --epochs it was started with stays on its curve: no note of the schedule moving."
+    r = tmp_path/'r'
+    small = ['--preset', 'p-1h', '--sizes', '784,16,10', '--T', 4, '--K', 2, '--schedule', 'cosine', '--device', 'cpu',
+             '--limit-train', 100, '--limit-test', 100, '--no-progress', '--data', data_dir, '--out', r]
+    assert train_here(*small, '--epochs', 1) == (0, '')
+    conf = json.loads((r/'config.json').read_text())
+    (r/'config.json').write_text(json.dumps(conf | dict(epochs=2)))    # what a run started with --epochs 2 and cut after its first leaves
+    capsys.readouterr()
+    assert train_here(*small, '--epochs', 2, '--resume') == (0, '')
+    err = capsys.readouterr().err
+    assert 'schedule' not in err and len(json.loads((r/'metrics.json').read_text())) == 2, err
