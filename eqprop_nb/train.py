@@ -497,10 +497,19 @@ def _differences(saved:dict, ident:dict) -> list[str]:
 _EARLIER = ('metrics.json', 'best.pt')             # a run's files that hold finished epochs, besides checkpoint.pt
 _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every epoch's record holds
 
+_FRACTION = ('a fraction between 0 and 1', lambda v: 0 <= v <= 1)
+_RECORD_RANGES = dict(epoch=('a whole number of at least 1', lambda v: v >= 1 and v == int(v)), train_error=_FRACTION, test_error=_FRACTION,
+                      val_error=_FRACTION, seconds=('a number of seconds of at least 0', lambda v: v >= 0), lr_factor=('a number of at least 0', lambda v: v >= 0))
+
 def _bad_record(hist:list):
-    "The first (record, key) of the epoch records whose figure is not a number (a hand edit, a damaged file), else None."
+    "The first (record, key, what its figure should be) of the epoch records whose figure is not a number, or not one a run writes (an error of 1.7, negative seconds: a hand edit, a damaged file), else None."
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)   # NaN: 'best nan%' in a summary
-    return next(((r, k) for r in hist for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}) if k in r and not num(r[k])), None)
+    for r in hist:
+        for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}):
+            if k not in r: continue
+            if not num(r[k]): return r, k, 'a number'
+            if not (want := _RECORD_RANGES[k])[1](r[k]): return r, k, want[0]
+    return None
 
 def _is_run(p:Path) -> bool:
     "Whether the folder `p` holds an eqprop_train run: its config.json (a preset and a seed in it) beside a checkpoint.pt or a metrics.json."
@@ -604,7 +613,7 @@ def _restore(ckpt_path, algo, opt, ident):
         raise ValueError(f'{ckpt_path} is damaged: its identity or its epoch records are not what eqprop_train writes; '
                          'put the run\'s own checkpoint.pt back, or start afresh with another --out')
     if bad := _bad_record(ck['history']):        # found after an epoch had run and written over checkpoint.pt, by the final print
-        raise ValueError(f"{ckpt_path} is damaged: {bad[1]} of epoch {bad[0].get('epoch')} is {bad[0][bad[1]]!r}, not a number; "
+        raise ValueError(f"{ckpt_path} is damaged: {bad[1]} of epoch {bad[0].get('epoch')} is {bad[0][bad[1]]!r}, not {bad[2]}; "
                          "put the run's own checkpoint.pt back, or start afresh with another --out")
     diff = _differences(ck['identity'], ident)
     if diff: raise ValueError(f'{ckpt_path} belongs to another run (differs in {", ".join(diff)}); '
@@ -1032,7 +1041,8 @@ def run_summary(path) -> dict:
     conf, hist = _read_json(path/'config.json'), _read_json(path/'metrics.json')
     if not isinstance(conf, dict) or not isinstance(hist, list) or not all(isinstance(r, dict) and _RECORD_KEYS <= r.keys() for r in hist):
         raise ValueError(f'{path}: its config.json and metrics.json are not those of an eqprop_train run')
-    if bad := _bad_record(hist): raise ValueError(f'{path}/metrics.json: {bad[1]} of epoch {bad[0].get("epoch")} is {bad[0][bad[1]]!r}, not a number')
+    if 'preset' not in conf: raise ValueError(f'{path}/config.json names no preset: it is not the config.json of an eqprop_train run')
+    if bad := _bad_record(hist): raise ValueError(f'{path}/metrics.json: {bad[1]} of epoch {bad[0].get("epoch")} is {bad[0][bad[1]]!r}, not {bad[2]}')
     if not hist: raise ValueError(f'{path}/metrics.json holds no epochs yet')
     sig = inspect.signature(eqprop_train).parameters
     preset = conf.get('preset')
@@ -1054,7 +1064,10 @@ def run_summary(path) -> dict:
              test_error=te[-1], train_error=hist[-1]['train_error'], best_test_error=te[b], best_epoch=hist[b]['epoch'],
              median_last3=statistics.median(te[-3:]), median_seconds=statistics.median(r['seconds'] for r in hist),
              total_seconds=sum(r['seconds'] for r in hist))
-    if known != preset: s['note'] = f'preset {preset!r} is not in PRESETS: the command starts from {known} and names every difference'
+    notes = [f'preset {preset!r} is not in PRESETS: the command starts from {known} and names every difference'] * (known != preset)
+    try: check_config(get_config(known, **diff))                       # a hand edit (T 0, an activation of another version): the command would be refused
+    except (ValueError, TypeError) as e: notes.append(f'its config.json holds a setting eqprop_train refuses ({e}), so the command above does not run as it is')
+    if notes: s['note'] = '; '.join(notes)
     if all('val_error' in r for r in hist):                             # the epoch best.pt keeps: the first of the lowest validation errors
         v = min(range(len(hist)), key=lambda i: hist[i]['val_error'])
         s |= dict(val_epoch=hist[v]['epoch'], val_error=hist[v]['val_error'], val_test_error=te[v])
@@ -1068,6 +1081,8 @@ def find_runs(paths) -> list[Path]:
     for p in map(Path, paths):
         if not p.exists(): raise FileNotFoundError(f'{p} does not exist')
         found += [p] if (p/'config.json').exists() else sorted(c.parent for c in p.rglob('config.json'))
+    seen = set()                                                   # a folder named twice, or inside another one named: listed once
+    found = [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
     if not found: raise FileNotFoundError(f'no run folders (with a config.json) in {", ".join(map(str, paths))}')
     return found
 
