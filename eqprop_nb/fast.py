@@ -287,6 +287,10 @@ HARNESS_MODES = ('reference', 'stepwise')   # `train_epoch`'s loop, without the 
 
 def _mib(v, width:int) -> str: return 'n/a'.rjust(width) if v is None else f'{v:{width}.1f}'   # no device memory off CUDA
 
+def _each_once(kind:str, names:list):
+    "Refuse a preset or a mode named twice: its second row was timed again and shown as a measurement of its own."
+    if len(set(names)) < len(names): raise ValueError(f'each {kind} once, got {list(names)}: a second row of one is the same measurement again')
+
 def bench(presets:list[str]=('p-1h',), # presets to measure
           modes:list[str]|None=None, # default: reference, eager, graph and fused on CUDA; reference and eager on the CPU (and stepwise: below)
           device:str='auto', data:str|Path|None=None, # MNIST directory
@@ -308,6 +312,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     check_flag('accuracy', accuracy); check_flag('verbose', verbose)
     if model_kw is not None and not isinstance(model_kw, dict): raise TypeError(f"model_kw is a dict of the model's configure arguments, e.g. dict(unpool='mask'), got {model_kw!r}")
     modes = list(modes or (('reference', 'eager', 'graph', 'fused') if dev.type == 'cuda' else ('reference', 'eager')))
+    _each_once('preset', presets); _each_once('mode', modes)
     bad = [m for m in modes if m not in HARNESS_MODES and m not in MODES]
     if bad: raise ValueError(f'unknown mode(s) {bad}; choose among {", ".join(HARNESS_MODES + MODES)}')
     _check_compile_mode(compile_mode)
@@ -320,6 +325,9 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     n, passes = whole_n, whole_passes
     if (r := as_whole(repeats)) is None or r < 1: raise ValueError(f'repeats must be a whole number of at least 1, got {repeats!r}')
     repeats = r
+    if passes == 1 and verbose and (first_use := [m for m in modes if m in ('graph', 'compile', 'fused')]):   # 4746 s "per epoch" for a compile of 3 s
+        print(f"note: with passes 1 the timed pass is the first, which holds the {', '.join(first_use)} mode's capture and compilation: "
+              "those rows are no speed figure; give passes 2 or more (the default) for one", flush=True)
     if 'graph' in modes and dev.type != 'cuda':
         raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
     cfgs = [get_config(preset, **overrides) for preset in presets]   # an unknown preset fails before anything is timed
@@ -414,14 +422,17 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
                  seed:int=0,
                  compile_mode:str='default'): # torch.compile's mode for the mode compile: default or max-autotune-no-cudagraphs
     "Time the fast path against the harness's eager loop, in one process on one device."
-    from eqprop_nb.train import get_config, save_json, pick_device
+    from eqprop_nb.train import get_config, save_json, pick_device, _run_holding
     names, rows, err, stopped = [p.strip() for p in str(preset).split(',') if p.strip()], [], None, False
     if not names: sys.exit(f'eqprop_bench: error: give at least one preset (--preset p-1h,eb-1h), got {preset!r}')
+    folder_like = str(json).endswith(('/', os.sep))   # 'b.json/': Path would drop the slash and write a file
     if json is not None and str(json).strip():
         try: json = str(Path(json).expanduser())      # --json=~/b.json, as --out and --data take it
         except RuntimeError: pass                     # ~nobody/…: refused just below
-    if json is not None and (not str(json).strip() or str(json).startswith('~') or Path(json).is_dir() or not Path(json).parent.is_dir()):   # found out now, not after the whole benchmark
+    if json is not None and (not str(json).strip() or str(json).startswith('~') or folder_like or Path(json).is_dir() or not Path(json).parent.is_dir()):   # found out now, not after the whole benchmark
         sys.exit(f'eqprop_bench: error: --json {json!r} must name a file in an existing folder')
+    if json is not None and (outer := _run_holding(json)) is not None:   # it was written over a run's checkpoint.pt or config.json
+        sys.exit(f"eqprop_bench: error: --json {json} lies in the folder of a run ({outer}), which holds that run's files only: write it elsewhere, e.g. bench.json")
     failed = []                                       # a write that failed after a row: said at the end, the measuring goes on
     def write(complete:bool):                         # after each row (a run killed by SIGTERM keeps what it measured), and at the end
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None
@@ -432,6 +443,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     try:
         dev = pick_device(device)
         for name in names: get_config(name)                          # all known, before the first is timed
+        _each_once('preset', names); _each_once('mode', modes.split(',') if modes else [])
         if modes and 'graph' in modes.split(',') and dev.type != 'cuda':
             raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
         for name in names:

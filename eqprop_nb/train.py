@@ -511,6 +511,10 @@ def _bad_record(hist:list):
             if not (want := _RECORD_RANGES[k])[1](r[k]): return r, k, want[0]
     return None
 
+def _run_holding(f) -> Path|None:
+    "The run folder that the file `f` (one about to be written) lies in, at any depth, else None: a run's folder holds that run's files only."
+    return next((p for p in Path(f).resolve().parents if _is_run(p)), None)
+
 def _is_run(p:Path) -> bool:
     "Whether the folder `p` holds an eqprop_train run: its config.json (a preset and a seed in it) beside a checkpoint.pt or a metrics.json."
     if not (p/'config.json').is_file() or not ((p/'checkpoint.pt').is_file() or (p/'metrics.json').is_file()): return False
@@ -520,7 +524,7 @@ def _is_run(p:Path) -> bool:
 
 def _check_out(out:Path, has_checkpoint:bool, resume:bool):
     "Refuse an --out that lies inside another run's folder, that cannot be written, that holds other runs' folders, or (without `resume`) an earlier run's epochs without its checkpoint."
-    outer = next((p for p in out.resolve().parents if _is_run(p)), None)     # before a folder is made: the outer run resumes as it was
+    outer = _run_holding(out)                          # before a folder is made: the outer run resumes as it was
     if outer is not None:                              # the outer run's --resume would refuse a folder that holds another run
         raise ValueError(f'--out {out} lies inside the folder of another run ({outer}), which holds that run\'s files only: '
                          f'give this run a folder outside it, e.g. {outer.parent/(outer.name + "-" + out.name)}')
@@ -1110,7 +1114,7 @@ def eqprop_runs(paths:Param('run folders (the --out of eqprop_train), or folders
     "Summarize training runs: command, epochs, final, lowest and median-of-the-last-three test errors, seconds per epoch."
     if save is not None and (not str(save).strip() or Path(save).name in ('', '.', '..') or Path(save).is_dir()):
         sys.exit(f'eqprop_runs: error: --save {save!r} names a folder, or nothing: give the path of a JSON file to write, e.g. runs.json')
-    if save is not None and (outer := next((p for p in Path(save).resolve().parents if _is_run(p)), None)) is not None:   # its config.json, or a file beside it
+    if save is not None and (outer := _run_holding(save)) is not None:   # its config.json, or a file beside it
         sys.exit(f'eqprop_runs: error: --save {save} lies in the folder of a run ({outer}), which holds that run\'s files only: write it elsewhere, e.g. runs.json')
     try:
         summaries, skipped = [], []

@@ -229,13 +229,20 @@ def test_runs_save_refuses_a_run_folder(data_dir, tmp_path):
 def test_bench_refuses_before_it_runs(tmp_path):
     "eqprop_bench says what is wrong with --preset or --json before any timing (in this process: nothing runs)."
     from eqprop_nb.fast import main as bench_main
+    run = tmp_path/'run'; run.mkdir()                                  # a run's folder: --json there was written over its checkpoint.pt
+    (run/'config.json').write_text('{"preset": "p-1h", "seed": 0}'); (run/'checkpoint.pt').write_bytes(b'ck')
     for argv, message in ((['--preset', ','], 'give at least one preset'),
                           (['--preset', 'p-1h', '--json', tmp_path], '--json'),
                           (['--preset', 'p-1h', '--json', tmp_path/'missing'/'b.json'], 'must name a file in an existing folder'),
                           (['--preset', 'p-1h,nope'], "unknown preset 'nope'"),
-                          (['--preset', 'p-1h', '--modes', 'eager,graph'], "the mode 'graph' (CUDA graphs) needs a CUDA device")):
+                          (['--preset', 'p-1h', '--modes', 'eager,graph'], "the mode 'graph' (CUDA graphs) needs a CUDA device"),
+                          (['--preset', 'p-1h,eb-1h,p-1h'], "each preset once, got ['p-1h', 'eb-1h', 'p-1h']"),
+                          (['--preset', 'p-1h', '--modes', 'reference,reference'], 'each mode once'),
+                          (['--preset', 'p-1h', '--json', f'{tmp_path}/b.json/'], 'must name a file in an existing folder'),
+                          (['--preset', 'p-1h', '--json', run/'checkpoint.pt'], f"lies in the folder of a run ({run}), which holds that run's files only")):
         with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
+    assert (run/'checkpoint.pt').read_bytes() == b'ck'
 
 def test_bench_killed_keeps_its_rows(data_dir, tmp_path):
     "SIGTERM (what timeout and job schedulers send) after the first row: --json holds that row, marked incomplete (it was written only at the end)."
