@@ -67,6 +67,14 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
     bad = [a for a in angles if (v := as_real(a)) is None or not 0 <= v <= 180]
     angles = [a if type(a) in (int, float) else as_real(a) for a in angles]   # numpy and 0-d tensor angles as floats (config.json holds them)
     if bad: raise ValueError(f'initial angles lie in [0, 180] degrees, got {", ".join(map(str, bad))} (--angles)')
+    if len({float(a) for a in angles}) < len(angles):     # the second would resume the first's run and count it as a second point
+        raise ValueError(f'each angle once, got {", ".join(map(str, angles))}: a repeated angle trains the same run again and counts it twice (--angles)')
+    if out is not None:                                    # 30 and 30.0000001: one folder, angle-30, and the second run refused there
+        folder = {}
+        for a in angles:
+            if (f := _run_name(a)) in folder: raise ValueError(f'angles {folder[f]} and {a} would share the run folder {f} (its name keeps '
+                                                              'six significant digits): give angles that differ within them, or one of the two (--angles)')
+            folder[f] = a
     if (n := as_whole(measure_on)) is None or n < 1:
         raise ValueError(f'measure_on must be a positive whole number of training images, got {measure_on!r} (--measure-on)')
     measure_on = n
@@ -91,7 +99,7 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
             split = update_layer_angles(algo.model, xm, ym, cfg.T, cfg.K, cfg.beta)
             row = dict(init_angle=float(psi), weight_angles=feedback_angles(algo.model), update_angle=split['all'][0],
                        layer_angles={k: a for k, (a, _) in split.items() if k != 'all'}, gradient_shares={k: sh for k, (_, sh) in split.items() if k != 'all'})
-            run_dir = out/f'angle-{psi:g}' if out is not None else None
+            run_dir = out/_run_name(psi) if out is not None else None
             again = run_dir is not None and (run_dir/'checkpoint.pt').exists()     # an angle's run that an earlier sweep began: go on with it
             try: run = train(preset, run_dir, data, device, seed, resume=again, limit_train=limit_train,
                              limit_test=limit_test, progress=False, verbose=False, **(overrides | dict(angle=float(psi))))
@@ -115,6 +123,26 @@ def angle_sweep(angles:list[float], # initial angles between W and Bᵀ, degrees
         if out is not None: plot_angle_sweep(rows, out/'fig1c.png', title=preset)
     return rows
 
+def _run_name(psi) -> str:
+    "The folder of the run of initial angle `psi` in the sweep's folder."
+    return f'angle-{float(psi):g}'
+
+_number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _row_flaw(r) -> str|None:
+    "What is wrong with a row of angles.json (the first field that the figure or the table cannot read), or None for a whole one."
+    if not isinstance(r, dict): return f'a row is a mapping of its fields, got {type(r).__name__}'
+    said = lambda k: 'missing' if k not in r else repr(r[k])[:60]
+    for k in ('init_angle', 'update_angle', 'test_error', 'best_test_error', 'median_last3', 'train_error'):
+        if not _number(r.get(k)): return f'{k} is {said(k)}, not a number'
+    if not 0 <= r['init_angle'] <= 180: return f'init_angle is {said("init_angle")}, not an angle in [0, 180] degrees'
+    if not (isinstance(r.get('epochs'), int) and not isinstance(r['epochs'], bool) and r['epochs'] >= 1):
+        return f'epochs is {said("epochs")}, not a whole number of epochs'
+    la = r.get('layer_angles')
+    if not (isinstance(la, dict) and 'W.0' in la and all(_number(v) for v in la.values())):
+        return f'layer_angles is {said("layer_angles")}, not the angle of each parameter tensor (with W.0)'
+    return None
+
 def _merged(earlier, rows):
     "This sweep's rows in the order of its angles; with rows kept from an earlier sweep, all of them by angle."
     return sorted(earlier + rows, key=lambda r: r['init_angle']) if earlier else rows
@@ -134,8 +162,17 @@ def _earlier_rows(out, angles, settings:dict, overrides:dict, verbose:bool) -> l
         if verbose: print(f'note: {path} holds a sweep of other settings (preset, seed, limits, --measure-on, epochs or another setting); '
                           'this sweep\'s rows replace its rows (give another --out to keep both)', file=sys.stderr, flush=True)
         return []
-    whole = lambda r: isinstance(r, dict) and isinstance(r.get('init_angle'), (int, float)) and all(k in r for k in ('update_angle', 'test_error', 'best_test_error', 'median_last3', 'epochs'))
-    kept = [r for r in old['rows'] if whole(r) and r['init_angle'] not in [float(a) for a in angles]]
+    kept, asked = [], [float(a) for a in angles]
+    for r in old['rows']:                                  # a damaged row is left out, saying which and why: the figure and the table read every field
+        psi = r.get('init_angle') if isinstance(r, dict) else None
+        if _number(psi) and psi in asked: continue                              # this sweep measures it anew
+        why, run = _row_flaw(r), ''
+        if why is None and psi not in [k['init_angle'] for k in kept]: kept.append(r); continue
+        if why is None: why = 'its angle has a row above it, which is kept'
+        elif not why.startswith(('init_angle', 'a row')):                       # its run is there still
+            run = f' (its run in {out/_run_name(psi)} is left as it is: give its angle again, --angles, to read it from there)'
+        which = 'a row' if why.startswith(('init_angle', 'a row')) else f'the row of {psi:g}°'
+        if verbose: print(f'note: {path}: {which} is left out: {why}{run}', file=sys.stderr, flush=True)
     if kept and verbose:
         which = ', '.join(f"{r['init_angle']:g}°" for r in kept)
         print(f"note: {path} keeps the rows of the earlier sweep's other angles ({which})", file=sys.stderr, flush=True)
