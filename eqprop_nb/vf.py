@@ -220,6 +220,11 @@ def set_feedback_angle(model, angle:float, # target ψ in degrees, 0 … 180
         if method == 'rotate' and W.numel() < 2 and 0 < angle < 180:     # checked before any B is written
             raise ValueError(f"'rotate' needs W[{n + 1}] of two entries at least, to turn it in a plane; it has one: use 'flip'")
     if method not in ('flip', 'rotate'): raise ValueError(f"method must be 'flip' or 'rotate', got {method!r}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f'generator must be a torch.Generator (or None: the global one), got {generator!r:.60}; e.g. torch.Generator().manual_seed(0)')
+    if generator is not None and generator.device.type != 'cpu':      # the draws are made on the CPU, then moved to the model's device
+        raise ValueError(f'generator must be a CPU torch.Generator (the draws are made on the CPU and moved to the model), got one on {generator.device}; '
+                         'use torch.Generator().manual_seed(...)')
     c = math.cos(math.radians(angle))
     with torch.no_grad():
         for n, B in enumerate(model.B):
