@@ -81,10 +81,15 @@ def cosine(a:Tensor, b:Tensor) -> float:
     return c if math.isnan(c) else max(-1., min(1., c))       # rounding can pass ±1 (1.0000000000000002), where acos fails
 
 def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
-    "Fraction of components with the same sign, among those where |b| exceeds `tol` × max |b|."
+    "Fraction of components with the same sign, among those where |b| exceeds `tol` × max |b| (NaN where b is zero: no component has a sign to agree with, as `cosine` gives NaN there)."
     if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.shape != b.shape or a.numel() == 0:
         raise ValueError(f'sign_agreement compares two tensors of the same, non-empty shape, got {tuple(getattr(a, "shape", ()))} and {tuple(getattr(b, "shape", ()))}')
-    m = b.abs() > tol * b.abs().max()
+    if (t := as_real(tol)) is None or not 0 <= t < 1:
+        raise ValueError(f'tol is the share of max |b| under which a component of b is left out, a number in [0, 1), got {tol!r}')
+    for name, v in (('a', a), ('b', b)):                # NaN has no sign, and an inf in b made the threshold inf: NaN came out
+        if not torch.isfinite(v).all(): raise ValueError(f'sign_agreement compares finite tensors, and {name} holds NaN or inf: '
+                                                         'find where it overflowed (a smaller step or β), or leave those components out')
+    m = b.abs() > t * b.abs().max()
     return float((torch.sign(a[m]) == torch.sign(b[m])).double().mean())
 
 def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
@@ -94,18 +99,26 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
         raise TypeError(f'betas is a list of nudging strengths to compare, e.g. [0.1, 0.01], got {betas!r}')
     if None in (b := [as_real(v) for v in betas]): raise TypeError(f'betas holds something that is not a number: {betas!r}')
     betas = b                                          # plain floats: the report's keys (a tensor key would not be found by plot_gdu)
+    if not betas: raise ValueError('betas is empty: give at least one nudging strength β to compare, e.g. [0.1, 0.01]')
+    if len(set(betas)) < len(betas): raise ValueError(f'each β once, got {betas}: the report keeps one EP process per β')
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
     bS, bT = bptt_processes(model, x, y, s_star, K)
     out = dict(beta=list(betas), err_s=[], err_theta=[], sign_s=[], sign_theta=[], cos_theta=[], bptt=(bS, bT), ep={})
+    fbS, fbT = flat_process(bS), flat_process(bT)
+    if not (torch.isfinite(fbS).all() and torch.isfinite(fbT).all()):
+        raise ValueError(f'the BPTT processes hold NaN or inf (the state relaxed {T} steps, or the {K} steps from it, overflowed): there is nothing to compare; check the model and x')
     for beta in betas:
         eS, eT = ep_processes(model, x, y, s_star, beta, K)
         out['ep'][beta] = (eS, eT)
-        out['err_s'].append(rel_error([flat_process(eS)], [flat_process(bS)]))
-        out['err_theta'].append(rel_error([flat_process(eT)], [flat_process(bT)]))
-        out['sign_s'].append(sign_agreement(flat_process(eS), flat_process(bS)))
-        out['sign_theta'].append(sign_agreement(flat_process(eT), flat_process(bT)))
-        out['cos_theta'].append(cosine(flat_process(eT), flat_process(bT)))
+        feS, feT = flat_process(eS), flat_process(eT)
+        if not (torch.isfinite(feS).all() and torch.isfinite(feT).all()):
+            raise ValueError(f'the EP processes of β = {beta:g} hold NaN or inf (the nudged steps overflowed): give a smaller β')
+        out['err_s'].append(rel_error([feS], [fbS]))
+        out['err_theta'].append(rel_error([feT], [fbT]))
+        out['sign_s'].append(sign_agreement(feS, fbS))
+        out['sign_theta'].append(sign_agreement(feT, fbT))
+        out['cos_theta'].append(cosine(feT, fbT))
     return out
 
 # %% ../nbs/05_theorem1.ipynb #0ff08ca1
