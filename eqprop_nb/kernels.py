@@ -11,7 +11,10 @@ from torch import Tensor
 from .energy import HopfieldNet, ACTIVATIONS
 from .discrete import PrototypicalNet
 from .vf import VFPrototypicalNet
-from .continual import sgd_rates
+from .continual import sgd_rates, _check_inverse_beta, _check_moved
+from .energy import _check_phase
+from .ep import _check_relaxed
+from .data import as_whole, check_flag
 
 try:
     import triton
@@ -312,8 +315,18 @@ def _on(device):
     "Triton launches on the current CUDA device: make it `device` (cuda:N) for the block."
     return torch.cuda.device(device) if device.type == 'cuda' else contextlib.nullcontext()
 
-def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
-    "`relax(model, x, s, steps, beta, y)` in the fused kernels (it checks only the device: `relax` makes the other checks, then calls this through `model.relax_kernel`): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None,
+                check_finite:bool=True) -> list[Tensor]: # check the state for NaN/inf before and after the steps, as `relax` does
+    "`relax(model, x, s, steps, beta, y)` in the fused kernels, with the checks `relax` makes (whole steps ≥ 0, a finite β, the shapes of the state and of the target, which a nudged phase needs): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+    if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
+    check_flag('check_finite', check_finite)
+    _check_phase(model, x, s, beta, y, check_finite)     # a state of another width, or class labels as y, would be read out of bounds
+    s = _fused_relax(model, x, s, n, beta, y, layered)
+    if check_finite and n: _check_relaxed(s, n, beta)
+    return s
+
+def _fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
+    "`fused_relax` checking only the device: what `relax` calls through `model.relax_kernel` (`FusedRelax` puts it there), after making the other checks itself."
     if x.device.type != 'cuda' and not _interpreting(): raise ValueError(fused_problem(model, x.device))
     if triton is None: raise ModuleNotFoundError('the fused kernels need Triton: pip install triton (it comes with the CUDA builds of PyTorch)')
     _phase_fit_check(model, layered)
@@ -402,7 +415,21 @@ def _update_fits(model) -> bool:
     return type(model) is PrototypicalNet or (type(model) is VFPrototypicalNet and model.point == 'first')
 
 def fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
-    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits(model)`) or an `opt` that is not plain SGD over the model's weights."
+    "C-EP's (or C-VF's) update after the step `s` → `s_next` (β₁ = 0, β₂ = `beta`) and the SGD step of `opt`, in the update kernel; False (nothing done) for a model whose rule it does not reproduce (`_update_fits(model)`) or an `opt` that is not plain SGD over the model's weights. It checks β as `Continual` does, and the shapes of the two states; a weight the kernel leaves NaN or infinite is refused after the step."
+    _check_inverse_beta(beta, 'the continual update divides by β', 'the continual update multiplies by')
+    for name, t in (('s', s), ('s_next', s_next)):
+        try: model.check_state(x, t, finite=False)
+        except (ValueError, TypeError) as e: raise type(e)(f'{name}: {e}') from None
+    _check_dtypes(model, s)
+    scale = float(beta) * getattr(model, 'beta_scale', 1.) * x.shape[0]
+    if not abs(1 / scale) <= torch.finfo(model.W[-1].dtype).max:      # the kernel multiplies by 1/(β × beta_scale × batch), in the model's dtype
+        raise ValueError(f'beta = {beta} is so small that 1/(β × batch of {x.shape[0]}), which the update multiplies by, overflows {model.W[-1].dtype}; use a larger β')
+    done = _fused_update(model, x, s, s_next, beta, opt)
+    if done: _check_moved(model)
+    return done
+
+def _fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:float, opt) -> bool:
+    "`fused_update` without its checks: what `Continual` calls at every step through `model.update_kernel` (`FusedRelax` puts it there); `Continual` checked β and makes the states itself, and checks the weights after."
     lr = _plain_sgd_lrs(model, opt) if _update_fits(model) else None
     if lr is None: return False
     if x.device.type != 'cuda' and not _interpreting(): raise ValueError(fused_problem(model, x.device))
@@ -438,8 +465,8 @@ class FusedRelax:
     def __enter__(self):
         d = self.model.__dict__
         self.prev = d.get('relax_kernel'), d.get('update_kernel')
-        self.model.relax_kernel = partial(fused_relax, self.model, layered=self.layered)
-        if self.update: self.model.update_kernel = partial(fused_update, self.model)
+        self.model.relax_kernel = partial(_fused_relax, self.model, layered=self.layered)
+        if self.update: self.model.update_kernel = partial(_fused_update, self.model)
         return self.model
     def __exit__(self, *exc):
         for name, prev in zip(('relax_kernel', 'update_kernel'), self.prev):
