@@ -149,6 +149,11 @@ class FastPath:
         if x.device != self.device: raise ValueError(f'the data set is on {x.device} but the model is on {self.device}; keep both on one device')
         classes = self.algo.model.sizes[-1]
         if torch.is_tensor(labels) and labels.device != x.device: raise ValueError(f'the labels are on {labels.device} and the inputs on {x.device}; keep both on one device')
+        if torch.is_tensor(labels) and labels.ndim and len(labels) != len(x):        # a batch past the shorter one read out of bounds, or examples never trained
+            raise ValueError(f'x has {len(x)} examples and y {len(labels)}: give one label per example')
+        if torch.is_tensor(labels) and labels.ndim == 2 and labels.shape[1] == 1 and classes != 1:   # a column of labels, not one-hot rows
+            raise ValueError(f'the labels are a column of shape {tuple(labels.shape)}; give one class label per example, a tensor of shape ({len(x)},) '
+                             f'(or one-hot rows of shape ({len(x)}, {classes})): flatten it: y.view(-1)')
         if torch.is_tensor(labels) and labels.ndim == 2:                                        # one-hot rows: their classes for the error count
             if labels.dtype != x.dtype: raise TypeError(f'the one-hot rows are {labels.dtype} and the inputs {x.dtype}: convert them (y.to(x)), as a training step wants')
             if labels.shape != (len(x), classes): raise ValueError(f'the one-hot rows have shape {tuple(labels.shape)}; the model wants ({len(x)}, {classes})')
