@@ -31,17 +31,21 @@ def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> lis
     shape = whole_list(in_shape)
     if shape is None or len(shape) != 3 or min(shape) < 1:
         raise ValueError(f'in_shape is the shape of one example, (channels, height, width), e.g. (1, 28, 28), got {in_shape!r}')
-    channels = whole_list(channels)
-    if channels is None or (channels and min(channels) < 1):
-        raise ValueError(f'channels is a list of positive whole numbers, one per convolutional layer, e.g. [32, 64], got {channels!r}')
-    in_shape = tuple(shape)
+    chs = whole_list(channels)
+    if chs is None or (chs and min(chs) < 1):            # the message shows what was given, not what it converted to
+        one = f'; one layer of {n} channels is [{n}]' if (n := as_whole(channels) or 0) >= 1 else ''
+        raise ValueError(f'channels is a list of positive whole numbers, one per convolutional layer, e.g. [32, 64], got {channels!r}{one}')
+    channels, in_shape = chs, tuple(shape)
     if not channels: raise ValueError('a ConvNet needs at least one convolutional layer (channels, e.g. 32,64)')
     shapes, (c, h, w) = [], in_shape
     for i, ch in enumerate(channels):
         h, w = (h - kernel + 1) // pool, (w - kernel + 1) // pool
         if h < 1 or w < 1:
+            last = in_shape[2] <= 4 < in_shape[0]           # (height, width, channels), as images are often stored
+            hint = (f'; in_shape is channels first, (channels, height, width): for {in_shape[0]} × {in_shape[1]} images of {in_shape[2]} '
+                    f'channel{"s" * (in_shape[2] != 1)}, write {(in_shape[2], in_shape[0], in_shape[1])}') if last else ''
             raise ValueError(f'convolutional layer {i + 1} would have an empty map (input {in_shape}, kernel {kernel}, pool {pool}); '
-                             'use fewer layers, a smaller kernel or a larger input')
+                             f'use fewer layers, a smaller kernel or a larger input{hint}')
         shapes.append((ch, h, w))
     return shapes
 
