@@ -348,7 +348,7 @@ def _autocast_on(device_type:str) -> bool:
     except TypeError: return torch.is_autocast_enabled() if device_type == 'cuda' else device_type == 'cpu' and torch.is_autocast_cpu_enabled()
 
 def check_optimizer(model, opt, who:str='the optimizer'):
-    "Raise a clear error unless `opt` is a torch optimizer holding every trainable parameter of `model`: one built for another model, or leaving a layer out, would train nothing there, without a word."
+    "Raise a clear error unless `opt` is a torch optimizer holding every trainable parameter of `model`, with any state it has (momentum, Adam's averages) made for the parameters as they are now: one built for another model, or leaving a layer out, would train nothing there, without a word; a state made before the model moved (`model.double()`, `.to(device)`) rounded SGD's momentum to the old dtype without a word, or failed inside Adam."
     if not isinstance(opt, torch.optim.Optimizer):
         raise TypeError(f'{who} must be a torch.optim optimizer over the model\'s parameters (its learning rates are the η of each layer), got {type(opt).__name__}')
     held = {id(p) for g in opt.param_groups for p in g['params']}
@@ -360,6 +360,23 @@ def check_optimizer(model, opt, who:str='the optimizer'):
     if left:
         raise ValueError(f'{who} leaves {", ".join(left)} of the model out, which would never train; build it from model.layer_params() '
                          '(to keep a parameter fixed on purpose, leave it out of the optimizer and set its requires_grad to False)')
+    _check_optimizer_state(model, opt, who)
+
+def _check_optimizer_state(model, opt, who:str):
+    "Refuse an optimizer state (a tensor of its parameter's shape, or Adam's step where the step runs on the parameter's device: capturable or fused) of another dtype or device than its parameter: metadata only, no sync."
+    if not opt.state: return                          # no step taken yet: nothing made
+    names = {id(p): n for n, p in model.named_parameters()}
+    for g in opt.param_groups:
+        on_device = bool(g.get('capturable') or g.get('fused'))   # else Adam keeps its step count on the CPU, whatever the parameter's device
+        for p in g['params']:
+            for k, t in opt.state.get(p, {}).items():
+                if not torch.is_tensor(t) or p.ndim == 0: continue
+                step = k == 'step'
+                if step and not (on_device and t.device != p.device): continue
+                if not step and (t.shape != p.shape or (t.dtype, t.device) == (p.dtype, p.device)): continue
+                name = names.get(id(p), 'a parameter')
+                raise TypeError(f"{who}'s state was made for {'' if step else f'{t.dtype} '}parameters on {t.device}, and {name} is now "
+                                f'{p.dtype} on {p.device} (the model moved after the optimizer had stepped); build the optimizer after moving the model')
 
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."

@@ -202,6 +202,7 @@ class FastPath:
         "One pass over `dl` in the order of `epoch`, as `train.train_epoch` makes it: the training error, the seconds taken and the examples trained on (counted on the device, replays included)."
         from tqdm.auto import tqdm
         check_training_loader(dl, epoch)
+        check_optimizer(self.algo.model, self.opt)       # once per epoch, as the harness loop checks it: a model moved since (its state made for another dtype)
         self.bind(*dl.tensors[:2])
         now = (tuple(float(g['lr']) for g in self.opt.param_groups),       # a graph holds the rates and which parameters move (a frozen one's
                tuple(p.requires_grad for p in self.algo.model.parameters()))   # .grad is None at capture, and SGD leaves it out of the step)
