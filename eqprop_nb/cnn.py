@@ -42,8 +42,8 @@ def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> lis
         h, w = (h - kernel + 1) // pool, (w - kernel + 1) // pool
         if h < 1 or w < 1:
             last = in_shape[2] <= 4 < in_shape[0]           # (height, width, channels), as images are often stored
-            hint = (f'; in_shape is channels first, (channels, height, width): for {in_shape[0]} × {in_shape[1]} images of {in_shape[2]} '
-                    f'channel{"s" * (in_shape[2] != 1)}, write {(in_shape[2], in_shape[0], in_shape[1])}') if last else ''
+            hint = (f'; in_shape is channels first, (channels, height, width): if these are {in_shape[0]} × {in_shape[1]} images of {in_shape[2]} '
+                    f'channel{"s" * (in_shape[2] != 1)}, stored channels last, write {(in_shape[2], in_shape[0], in_shape[1])}') if last else ''
             raise ValueError(f'convolutional layer {i + 1} would have an empty map (input {in_shape}, kernel {kernel}, pool {pool}); '
                              f'use fewer layers, a smaller kernel or a larger input{hint}')
         shapes.append((ch, h, w))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_discrete.ipynb #2867f11d
 from __future__ import annotations
-import math
+import math, inspect
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
@@ -30,10 +30,10 @@ class PhiModel(LayeredModel):
     def dt(self, v): self.__dict__['_dt'] = _checked_dt(v, 'dt')   # 0 froze the state and zeroed every estimate; a string failed inside the step
     _dt_default = 1.
     def __init_subclass__(cls, **kw):
-        "A subclass that writes `dt = 0.2` in its body gets it checked and kept as its default (the plain attribute would hide the property and its check)."
+        "A subclass that writes `dt = 0.2` in its body (or takes it from a mixin before PhiModel) gets it checked and kept as its default (the plain attribute would hide the property and its check)."
         super().__init_subclass__(**kw)
-        if 'dt' in cls.__dict__ and not isinstance(cls.__dict__['dt'], property):
-            cls._dt_default = _checked_dt(cls.__dict__['dt'], f'{cls.__name__}.dt'); delattr(cls, 'dt')
+        if not isinstance(d := inspect.getattr_static(cls, 'dt'), property):
+            cls._dt_default = _checked_dt(d, f'{cls.__name__}.dt'); cls.dt = PhiModel.__dict__['dt']
 
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False):
         super().__init__(shapes)

@@ -365,6 +365,7 @@ def check_optimizer(model, opt, who:str='the optimizer'):
 def _check_optimizer_state(model, opt, who:str):
     "Refuse an optimizer state (a tensor of its parameter's shape, or Adam's step where the step runs on the parameter's device: capturable or fused) of another dtype or device than its parameter: metadata only, no sync."
     if not opt.state: return                          # no step taken yet: nothing made
+    if not type(opt).__module__.startswith('torch.optim'): return   # one's own may keep a float32 master copy of half weights, or its state on the CPU
     names = {id(p): n for n, p in model.named_parameters()}
     for g in opt.param_groups:
         on_device = bool(g.get('capturable') or g.get('fused'))   # else Adam keeps its step count on the CPU, whatever the parameter's device

@@ -452,7 +452,7 @@ def _fused_update(model, x:Tensor, s:list[Tensor], s_next:list[Tensor], beta:flo
 
 # %% ../nbs/06c_kernels.ipynb #e97c9edc
 class FusedRelax:
-    "Context manager: `relax` on `model` runs each phase in the fused kernels (`fused_relax`) inside the block, and C-EP's (C-VF's) update in `fused_update`."
+    "Context manager: `relax` on `model` runs each phase in the fused kernels inside the block, and C-EP's (C-VF's) update in the fused update kernel (`fused_relax` and `fused_update` without their checks: `relax` and `Continual` have made them)."
     def __init__(self, model, layered:bool|None=None, # None: the phase kernel where the network fits it, else the layer kernel
                  update:bool|None=None): # put `fused_update` in place for C-EP and C-VF (prototypical models, plain SGD); None: `update_enabled`
         problem = fused_problem(model)
