@@ -449,7 +449,7 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
     try:
         dev = pick_device(device)
         for name in names: get_config(name)                          # all known, before the first is timed
-        _each_once('preset', names); _each_once('mode', modes.split(',') if modes else [])
+        _each_once('preset', names)                                  # bench checks the modes, before it times anything
         if modes and 'graph' in modes.split(',') and dev.type != 'cuda':
             raise ValueError(f"the mode 'graph' (CUDA graphs) needs a CUDA device, and this one is {dev}; leave it out there (--modes reference,eager)")
         for name in names:

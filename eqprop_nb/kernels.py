@@ -12,9 +12,7 @@ from .energy import HopfieldNet, ACTIVATIONS
 from .discrete import PrototypicalNet
 from .vf import VFPrototypicalNet
 from .continual import sgd_rates, _check_inverse_beta, _check_moved
-from .energy import _check_phase
-from .ep import _check_relaxed
-from .data import as_whole, check_flag
+from .ep import relax
 
 try:
     import triton
@@ -317,13 +315,8 @@ def _on(device):
 
 def fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None,
                 check_finite:bool=True) -> list[Tensor]: # check the state for NaN/inf before and after the steps, as `relax` does
-    "`relax(model, x, s, steps, beta, y)` in the fused kernels, with the checks `relax` makes (whole steps ≥ 0, a finite β, the shapes of the state and of the target, which a nudged phase needs): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
-    if (n := as_whole(steps)) is None or n < 0: raise ValueError(f'steps must be a whole number of at least 0, got {steps!r}')
-    check_flag('check_finite', check_finite)
-    _check_phase(model, x, s, beta, y, check_finite)     # a state of another width, or class labels as y, would be read out of bounds
-    s = _fused_relax(model, x, s, n, beta, y, layered)
-    if check_finite and n: _check_relaxed(s, n, beta)
-    return s
+    "`relax(model, x, s, steps, beta, y)` in the fused kernels: `relax` itself with the kernels in place (`FusedRelax`), so with its checks (a state of another width, or class labels as y, would be read out of bounds): the phase kernel if the network fits it (`phase_fits`) and `layered` is not True, else the layer kernel."
+    with FusedRelax(model, layered, update=False): return relax(model, x, s, steps, beta, y, check_finite)
 
 def _fused_relax(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> list[Tensor]:
     "`fused_relax` checking only the device: what `relax` calls through `model.relax_kernel` (`FusedRelax` puts it there), after making the other checks itself."
@@ -484,7 +477,6 @@ def run_interpreted(code:str, timeout:int=900) -> str:
 
 def kernel_error(model, x:Tensor, s:list[Tensor], steps:int, beta:float=0., y:Tensor|None=None, layered:bool|None=None) -> float:
     "Largest absolute difference between the states after `steps` steps of `relax` and of `fused_relax`, from `s`."
-    from eqprop_nb.ep import relax
     ref = relax(model, x, s, steps, beta, y)
     with FusedRelax(model, layered): got = relax(model, x, s, steps, beta, y)
     return max(float((a - b).abs().max()) for a, b in zip(ref, got))
