@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, os, sys, time, types, shutil, platform, contextlib, statistics
+import gc, os, sys, time, types, shutil, platform, tempfile, contextlib, statistics
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -331,7 +331,7 @@ def bench(presets:list[str]=('p-1h',), # presets to measure
     n, passes = whole_n, whole_passes
     if (r := as_whole(repeats)) is None or r < 1: raise ValueError(f'repeats must be a whole number of at least 1, got {repeats!r}')
     repeats = r
-    if passes == 1 and verbose and (first_use := [m for m in modes if m in ('graph', 'compile', 'fused')]):   # 4746 s "per epoch" for a compile of 3 s
+    if passes == 1 and verbose and not rows and (first_use := [m for m in modes if m in ('graph', 'compile', 'fused')]):   # 4746 s "per epoch" for a compile of 3 s
         print(f"note: with passes 1 the timed pass is the first, which holds the {', '.join(first_use)} mode's capture and compilation: "
               "those rows are no speed figure; give passes 2 or more (the default) for one", flush=True)
     if 'graph' in modes and dev.type != 'cuda':
@@ -439,6 +439,9 @@ def eqprop_bench(preset:str=DEFAULT_PRESETS, # preset(s), comma-separated
         sys.exit(f'eqprop_bench: error: --json {json!r} must name a file in an existing folder')
     if json is not None and (outer := _run_holding(json)) is not None:   # it was written over a run's checkpoint.pt or config.json
         sys.exit(f"eqprop_bench: error: --json {json} lies in the folder of a run ({outer}), which holds that run's files only: write it elsewhere, e.g. bench.json")
+    if json is not None:                              # a folder that takes no file (read-only, /proc): its write comes after each row, and would fail after the timing
+        try: tempfile.NamedTemporaryFile(dir=Path(json).parent, prefix=f'.{Path(json).name}.probe').close()
+        except OSError as e: sys.exit(f'eqprop_bench: error: cannot write --json {json}: no file can be made in {Path(json).parent} ({e.strerror or e}); give a file in a writable folder')
     failed = []                                       # a write that failed after a row: said at the end, the measuring goes on
     def write(complete:bool):                         # after each row (a run killed by SIGTERM keeps what it measured), and at the end
         gpu = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None

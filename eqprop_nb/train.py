@@ -170,6 +170,10 @@ def check_config(cfg:Config):
     if not abs(1 / cfg.beta) <= torch.finfo(getattr(torch, cfg.dtype)).max:     # the update's factor 1/β, in the run's dtype
         raise ValueError(f'beta {cfg.beta!r} is too small: the EP update divides by β, and 1/β overflows {cfg.dtype} (--beta'
                          + ('; or --dtype float64)' if cfg.dtype == 'float32' else ')'))
+    if abs(cfg.beta) < (tiny := torch.finfo(getattr(torch, cfg.dtype)).eps):   # 1e-300 fits a float64's 1/β, and nudges nothing
+        raise ValueError(f'beta {cfg.beta!r} is too small for {cfg.dtype}: a nudge under {tiny:.1e} (its rounding step at 1) leaves the nudged states '
+                         'as the free ones, up to rounding, so the EP update is 0 or rounding noise; take |β| well above it (the presets use 0.1-1) (--beta'
+                         + ('; or --dtype float64)' if cfg.dtype == 'float32' else ')'))
     if not isinstance(cfg.clip, bool): raise ValueError(f'clip must be True or False, got {cfg.clip!r} (--clip)')
     if not isinstance(cfg.act, Activation) and cfg.act not in ACTIVATIONS:    # an Activation object builds a model (setup_training); train wants a name
         raise ValueError(f'act must name an activation, one of {", ".join(ACTIVATIONS)}; got {cfg.act!r} (--act)')

@@ -10,7 +10,7 @@ from torch import nn, Tensor
 from .energy import LayeredModel, HopfieldNet, get_activation, Activation, dense_params, flat_sizes, explain_errors, explain_input, check_flag, check_step_size, first_layer_drive
 from fastcore.basics import patch
 from .ep import EP, relax, ep_grads, implicit_grad, rel_error, update_grads, distinct_betas, grads_of, unfrozen, no_inference, explain_states
-from .data import as_real
+from .data import as_real, as_whole
 from .theorem import cosine
 from .discrete import PrototypicalNet, nudge_output
 
@@ -259,6 +259,7 @@ def vf_gradient_error(model, x:Tensor, y:Tensor, beta:float=1e-3, steps:int=2000
     "Relative error and cosine of the vector-field rule (symmetric nudging ±β) against the true gradient at the fixed point."
     if not hasattr(model, 'mu'): raise TypeError(f'vf_gradient_error needs a continuous-time field with `mu` (VFHopfieldNet), not {type(model).__name__}')
     no_inference('vf_gradient_error')                  # before its three relaxations
+    if as_whole(steps) == 0: raise ValueError('vf_gradient_error needs steps ≥ 1: it relaxes to the fixed point, and 0 steps leave the state at rest, where μ ≠ 0 (try 2000)')
     if model.clip: raise ValueError('vf_gradient_error needs clip=False: a clipped state can rest where μ ≠ 0, which is not a root for implicit differentiation')
     s0 = relax(model, x, model.init_state(x), steps)
     with torch.no_grad(): res = max(float(m.abs().max()) for m in model.mu(x, s0))

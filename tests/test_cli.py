@@ -239,6 +239,7 @@ def test_bench_refuses_before_it_runs(tmp_path):
                           (['--preset', 'p-1h,eb-1h,p-1h'], "each preset once, got ['p-1h', 'eb-1h', 'p-1h']"),
                           (['--preset', 'p-1h', '--modes', 'reference,reference'], 'each mode once'),
                           (['--preset', 'p-1h', '--json', f'{tmp_path}/b.json/'], 'must name a file in an existing folder'),
+                          (['--preset', 'p-1h', '--json', '/proc/eqprop_b.json'], 'cannot write --json /proc/eqprop_b.json: no file can be made in /proc'),
                           (['--preset', 'p-1h', '--json', run/'checkpoint.pt'], f"lies in the folder of a run ({run}), which holds that run's files only")):
         with pytest.raises(SystemExit) as e: bench_main([str(a) for a in argv] + ['--device', 'cpu'])
         assert isinstance(e.value.code, str) and message in e.value.code, e.value.code
