@@ -136,7 +136,7 @@ def contrast_grads(self:PrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Tens
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # not read (this rule needs no drive); taken as `VFPrototypicalNet.contrast_grads` takes it
                   ) -> list[Tensor]:
-    "The EP estimate in closed form: −(s²ₙ₊₁s²ₙᵀ − s¹ₙ₊₁s¹ₙᵀ) / (β₂ − β₁) per weight, −Δsₙ₊₁ per bias, batch-averaged; `ep_grads` (autograd of Φ, every parameter) for a subclass with a Φ of its own."
+    "The EP estimate in closed form: −(s²ₙ₊₁s²ₙᵀ − s¹ₙ₊₁s¹ₙᵀ) / (β₂ − β₁) per weight, −(s²ₙ₊₁ − s¹ₙ₊₁) / (β₂ − β₁) per bias, batch-averaged; `ep_grads` (autograd of Φ, every parameter) for a subclass with a Φ of its own."
     if _own_phi(self):
         if first_factor: raise ValueError(f'{type(self).__name__} has a Φ of its own: its first layer cannot be deferred (Continual(defer_first=False))')
         return ep_grads(self, x, s1, s2, beta1, beta2)

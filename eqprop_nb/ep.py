@@ -405,7 +405,7 @@ def step(self:EP, x:Tensor, y:Tensor) -> Tensor:
 @patch
 @explain_states
 def contrast_grads(self:HopfieldNet, x:Tensor, s1:list[Tensor], s2:list[Tensor], beta1:float, beta2:float) -> list[Tensor]:
-    "`ep_grads` in closed form: −(ρ(s²ₙ₊₁)ρ(s²ₙ)ᵀ − ρ(s¹ₙ₊₁)ρ(s¹ₙ)ᵀ) / (β₂ − β₁) per weight, −Δρ(sₙ₊₁) per bias, batch-averaged; `ep_grads` itself for a subclass with its own energy."
+    "`ep_grads` in closed form: −(ρ(s²ₙ₊₁)ρ(s²ₙ)ᵀ − ρ(s¹ₙ₊₁)ρ(s¹ₙ)ᵀ) / (β₂ − β₁) per weight, −(ρ(s²ₙ₊₁) − ρ(s¹ₙ₊₁)) / (β₂ − β₁) per bias, batch-averaged; `ep_grads` itself for a subclass with its own energy."
     if any(getattr(type(self), f) is not getattr(HopfieldNet, f) for f in ('energy', 'potential', 'input_rates')):
         return ep_grads(self, x, s1, s2, beta1, beta2)
     distinct_betas(beta1, beta2)
