@@ -157,7 +157,7 @@ def contrast_grads(self:VFPrototypicalNet, x:Tensor, s1:list[Tensor], s2:list[Te
                    first_factor:bool=False, # True: (the list with None for W[0] and b[0], δ₀), their gradients being δ₀ᵀx and Σδ₀
                    cache:Tensor|None=None # the drive x W[0]ᵀ + b[0] of the current weights, when the caller holds it (σ′(F) reads it)
                   ) -> list[Tensor]:
-    "The vector-field rule of the prototypical field in closed form: −δₙ rₙ₋₁ᵀ for W, −δₙ sₙ₊₁ᵀ for B, −δₙ for b, δₙ = σ′(Fₙ)⊙Δsₙ (Δsₙ with jacobian='field'); the rule by autograd (the contrast_grads of VFModel) for a subclass with a field or cache of its own."
+    "The vector-field rule of the prototypical field in closed form: −δₙ rₙ₋₁ᵀ for W, −δₙ sₙ₊₁ᵀ for B, −δₙ for b, δₙ = σ′(Fₙ)⊙Δsₙ/((β₂ − β₁)·beta_scale·m) (Δsₙ/(…) with jacobian='field'), m the batch size; the rule by autograd (the contrast_grads of VFModel) for a subclass with a field or cache of its own."
     if type(self).field is not VFPrototypicalNet.field or type(self).cache is not VFPrototypicalNet.cache:   # (its own field was ignored: 0.12 off)
         if first_factor: raise ValueError(f'{type(self).__name__} has a field or cache of its own: its first layer cannot be deferred (Continual(defer_first=False))')
         return VFModel.contrast_grads(self, x, s1, s2, beta1, beta2)
