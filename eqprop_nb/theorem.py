@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_theorem1.ipynb #3ee0608e
 from __future__ import annotations
-import math
+import math, warnings
 import torch
 from torch import Tensor
 from torch.func import functional_call
@@ -93,7 +93,7 @@ def sign_agreement(a:Tensor, b:Tensor, tol:float=1e-3) -> float:
     return float((torch.sign(a[m]) == torch.sign(b[m])).double().mean())
 
 def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
-    "Relax T steps, then compare the EP and BPTT processes over K steps for each β: relative errors and sign agreement."
+    "Relax T steps, then compare the EP and BPTT processes over K steps for each β: relative errors and sign agreement (with a warning where one more free step still moves the state enough to spoil the comparison at the smallest β)."
     whole_steps(T=T, K=K)
     if isinstance(betas, (str, bytes)) or not hasattr(betas, '__iter__'):
         raise TypeError(f'betas is a list of nudging strengths to compare, e.g. [0.1, 0.01], got {betas!r}')
@@ -103,11 +103,18 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
     if len(set(betas)) < len(betas): raise ValueError(f'each β once, got {betas}: the report keeps one EP process per β')
     y = checked_target(model, x, y)
     s_star = relax(model, x, model.init_state(x), T)
+    with torch.no_grad(): s_more = model.step(x, s_star, 0., None, model.cache(x))   # one free step more: s_* must not move
+    moved = math.sqrt(sum(float(((a - b).double()**2).sum()) for a, b in zip(s_more, s_star))) / (nudge_scale(model) * len(x))
     bS, bT = bptt_processes(model, x, y, s_star, K)
     out = dict(beta=list(betas), err_s=[], err_theta=[], sign_s=[], sign_theta=[], cos_theta=[], bptt=(bS, bT), ep={})
     fbS, fbT = flat_process(bS), flat_process(bT)
     if not (torch.isfinite(fbS).all() and torch.isfinite(fbT).all()):
         raise ValueError(f'the BPTT processes hold NaN or inf (the state relaxed {T} steps, or the {K} steps from it, overflowed): there is nothing to compare; check the model and x')
+    b_min, size = min(abs(b) for b in betas), float(fbS.double().norm())
+    if size > 0 and (floor := moved / (b_min * size)) > 0.1:   # a 2-cycle gave err_s 1.2e4 at β = 1e-4, growing as 1/β, without a word
+        warnings.warn(f'the free phase has not converged after T = {T} steps: one more free step moves the state by {moved * nudge_scale(model) * len(x):.2g}, '
+                      f'which the EP neural process divides by β, so at β = {b_min:g} it is off BPTT\'s by {floor:.2g} of its size or more, whatever the model '
+                      '(Theorem 1 starts both processes at a fixed point): raise T, or damp the step (dt < 1 for a Φ model, which also settles a cycle of period 2)', stacklevel=2)
     for beta in betas:
         eS, eT = ep_processes(model, x, y, s_star, beta, K)
         out['ep'][beta] = (eS, eT)
