@@ -118,6 +118,9 @@ class LayeredModel(nn.Module):
         if getattr(self, 'W', None) is None or getattr(self, 'b', None) is None:
             raise AttributeError(f'{type(self).__name__} keeps its parameters elsewhere than in W and b: define its layer_params(), '
                                  'which lists them layer by layer, for the per-layer learning rates (02a_discrete, "A model is one scalar function")')
+        if isinstance(self.W, Tensor) or isinstance(self.b, Tensor):   # zipped row by row, its rows were not its parameters
+            raise AttributeError(f'{type(self).__name__} keeps W and b as single tensors, where layer_params() reads them as lists, one entry per layer: '
+                                 'make them nn.ParameterList([...]), or define its layer_params(), listing every parameter with its layer')
         layers = [[W, b] for W, b in zip(self.W, self.b)]
         if type(self).layer_params is not LayeredModel.layer_params: return layers     # a subclass's own layer_params adds the rest
         listed = {id(p) for ps in layers for p in ps}
