@@ -507,13 +507,14 @@ _RECORD_RANGES = dict(epoch=('a whole number of at least 1', lambda v: v >= 1 an
                       val_error=_FRACTION, seconds=('a number of seconds of at least 0', lambda v: v >= 0), lr_factor=('a number of at least 0', lambda v: v >= 0))
 
 def _bad_record(hist:list):
-    "The first (record, key, what its figure should be) of the epoch records whose figure is not a number, or not one a run writes (an error of 1.7, negative seconds: a hand edit, a damaged file), else None."
+    "The first (record, key, what its figure should be) of the epoch records whose figure is not a number, or not one a run writes (an error of 1.7, negative seconds, an epoch missing or held twice: a hand edit, a damaged file), else None."
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)   # NaN: 'best nan%' in a summary
-    for r in hist:
+    for i, r in enumerate(hist, 1):
         for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}):
             if k not in r: continue
             if not num(r[k]): return r, k, 'a number'
             if not (want := _RECORD_RANGES[k])[1](r[k]): return r, k, want[0]
+        if r.get('epoch') != i: return r, 'epoch', f'{i} (the records number the epochs 1, 2, 3, … in order: one is missing or held twice)'
     return None
 
 def _run_holding(f) -> Path|None:
