@@ -112,9 +112,14 @@ def gdu_report(model, x, y, T:int, K:int, betas) -> dict:
         raise ValueError(f'the BPTT processes hold NaN or inf (the state relaxed {T} steps, or the {K} steps from it, overflowed): there is nothing to compare; check the model and x')
     b_min, size = min(abs(b) for b in betas), float(fbS.double().norm())
     if size > 0 and (floor := moved / (b_min * size)) > 0.1:   # a 2-cycle gave err_s 1.2e4 at β = 1e-4, growing as 1/β, without a word
-        warnings.warn(f'the free phase has not converged after T = {T} steps: one more free step moves the state by {moved * nudge_scale(model) * len(x):.2g}, '
-                      f'which the EP neural process divides by β, so at β = {b_min:g} it is off BPTT\'s by {floor:.2g} of its size or more, whatever the model '
-                      '(Theorem 1 starts both processes at a fixed point): raise T, or damp the step (dt < 1 for a Φ model, which also settles a cycle of period 2)', stacklevel=2)
+        by = f'one more free step moves the state by {moved * nudge_scale(model) * len(x):.2g}, which the EP neural process divides by β, so at β = {b_min:g} it is off BPTT\'s by {floor:.2g} of its size or more, whatever the model'
+        dtype = s_star[-1].dtype                      # every unit within a few units in the last place: rounding, which more steps do not remove
+        if all(bool(((a - b).abs() <= 8 * torch.finfo(dtype).eps * torch.maximum(a.abs(), b.abs())).all()) for a, b in zip(s_more, s_star)):
+            warnings.warn(f'the free phase has settled to the rounding of {str(dtype).removeprefix("torch.")} after T = {T} steps, and still flips: {by}: more steps do not '
+                          'remove it; compare in float64 (model.double(), and x), or at a larger β', stacklevel=2)
+        else:
+            warnings.warn(f'the free phase has not converged after T = {T} steps: {by} (Theorem 1 starts both processes at a fixed point): '
+                          'raise T, or damp the step (dt < 1 for a Φ model, which also settles a cycle of period 2)', stacklevel=2)
     for beta in betas:
         eS, eT = ep_processes(model, x, y, s_star, beta, K)
         out['ep'][beta] = (eS, eT)
