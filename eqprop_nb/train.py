@@ -149,6 +149,7 @@ def get_config(preset:str|None=DEFAULT_PRESET, **overrides) -> Config:
 # %% ../nbs/03_train.ipynb #4584da19
 def _flag_name(k:str) -> str: return '--' + k.replace('_', '-')
 
+_LIBRARY_MODELS = ('hopfield', 'prototypical', 'conv', 'vf', 'vf-field', 'vf-hopfield')   # the models of `MODELS` below; others are one's own
 NUDGES = {'fixed': ((0., 1.), False), 'random': ((0., 1.), True), 'symmetric': ((-1., 1.), False)}   # (β₁, β₂) in units of β, and whether β₂'s sign is drawn per batch
 
 def check_config(cfg:Config):
@@ -673,7 +674,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     if cfg.algorithm == 'bptt' and given:
         raise ValueError(f'{" and ".join(given)} set{"s" * (len(given) == 1)} the nudged phase of EP, which BPTT does not have: leave '
                          f'{"it" if len(given) == 1 else "them"} out ({", ".join(map(_flag_name, given))})')
-    if len(cfg.sizes) < 1 or cfg.sizes[-1] != 10 or (cfg.model != 'conv' and cfg.sizes[0] != 784):
+    if cfg.model in _LIBRARY_MODELS and (len(cfg.sizes) < 1 or cfg.sizes[-1] != 10 or (cfg.model != 'conv' and cfg.sizes[0] != 784)):   # (one of one's own: as built, below)
         raise ValueError(f"sizes {','.join(map(str, cfg.sizes))} do not fit MNIST: " + ('the layers after the convolutions end with 10, its classes' if cfg.model == 'conv' else
                          'they start with 784 (its 28×28 pixels) and end with 10 (its classes), e.g. 784,500,10') + ' (--sizes)')
     for k, v in (('limit_train', limit_train), ('limit_test', limit_test)):
@@ -695,6 +696,9 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     lr_factor(cfg, 0)                                                      # a bad schedule fails before anything is built or written
     dev, dtype = pick_device(device), getattr(torch, cfg.dtype)
     algo, opt = setup_training(cfg, seed, dev)
+    if (sh := algo.model.shapes)[0] not in ((784,), (1, 28, 28)) or math.prod(sh[-1]) != 10:   # a model of one's own reads its sizes its own way
+        raise ValueError(f"model {cfg.model!r} is built with inputs of shape {sh[0]} and an output layer of {math.prod(sh[-1])} units, where MNIST has "
+                         '784 pixels (1×28×28 for a convolutional model) and 10 classes: set the sizes its builder reads to fit (--sizes)')
     from eqprop_nb.fast import FastPath, capture_problem, _check_compile_mode, _configure
     from eqprop_nb.kernels import fused_by_default
     if fast == 'auto':                     # the fused kernels where they have been pinned on a GPU, else CUDA graphs (pinned too)
