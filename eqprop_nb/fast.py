@@ -4,19 +4,20 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
-import gc, os, sys, time, types, shutil, platform, tempfile, contextlib, statistics
+import gc, os, sys, time, types, shutil, platform, tempfile, traceback, contextlib, statistics
 from pathlib import Path
 import torch
 from torch import Tensor
+from torch.utils._python_dispatch import TorchDispatchMode
 from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader, check_flag
 from .ep import check_optimizer
 from .cli import Interrupted
 
 # %% auto #0
-__all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HARNESS_MODES', 'DEFAULT_PRESETS', 'capture_problem',
-           'cpu_compiler_problem', 'StepChunks', 'FastPath', 'pin_to_reference', 'pin_holds', 'perturbed_distance',
-           'bench', 'eqprop_bench', 'main']
+__all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HOST_READS', 'HOST_METHODS', 'HARNESS_MODES', 'DEFAULT_PRESETS',
+           'capture_problem', 'cpu_compiler_problem', 'StepChunks', 'FastPath', 'pin_to_reference', 'pin_holds',
+           'perturbed_distance', 'host_reads', 'bench', 'eqprop_bench', 'main']
 
 # %% ../nbs/06a_fast.ipynb #cbd082d3
 MODES = ('eager', 'graph', 'compile', 'fused')
@@ -276,6 +277,41 @@ def perturbed_distance(preset:str, rel:float, n:int=200, data:str|Path|None=None
         train_epoch(algo, opt, DeviceLoader(x, y, bs=cfg.batch_size, shuffle=True, seed=0), 0)
         ws.append(torch.cat([p.detach().flatten().double() for p in algo.model.parameters()]))
     return float((ws[1] - ws[0]).norm() / ws[0].norm())
+
+# %% ../nbs/06a_fast.ipynb #a458f040
+HOST_READS = ('aten::_local_scalar_dense', 'aten::nonzero', 'aten::masked_select', 'aten::equal', 'aten::allclose', 'aten::_unique2', 'aten::unique_consecutive')
+
+HOST_METHODS = ('tolist', 'numpy', 'cpu')   # copies to the host that a CPU tensor makes without an op torch dispatches: watched as methods
+
+def _caller() -> str:
+    "The innermost line of eqprop_nb on the stack, outside this watch."
+    mine = [f for f in traceback.extract_stack() if f'{os.sep}eqprop_nb{os.sep}' in f.filename and f.name not in ('_caller', '__torch_dispatch__', 'watched')]
+    return f'{Path(mine[-1].filename).name}:{mine[-1].lineno}: {mine[-1].line}' if mine else '(outside eqprop_nb)'
+
+class _HostReads(TorchDispatchMode):
+    "Records each op of `HOST_READS` torch runs and each call of a `HOST_METHODS` method, with the innermost line of eqprop_nb that led to it."
+    def __init__(self): super().__init__(); self.reads = []
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if func._schema.name in HOST_READS: self.reads.append((func._schema.name, _caller()))
+        return func(*args, **(kwargs or {}))
+    def __enter__(self):
+        self._own = {m: torch.Tensor.__dict__.get(m) for m in HOST_METHODS}   # put back as found: defined on torch.Tensor, or inherited
+        for m in HOST_METHODS:
+            def watched(t, *a, _m=m, _f=getattr(torch.Tensor, m), **k): self.reads.append((_m, _caller())); return _f(t, *a, **k)
+            setattr(torch.Tensor, m, watched)
+        return super().__enter__()
+    def __exit__(self, *a):
+        try: return super().__exit__(*a)
+        finally:
+            for m, f in self._own.items():
+                if f is None: delattr(torch.Tensor, m)
+                else: setattr(torch.Tensor, m, f)
+
+def host_reads(fp:FastPath, idx:Tensor, betas:tuple) -> list[tuple[str, str]]:
+    "The host reads of device values in one batch's body (`idx`, drawn `betas`) as a capture would record it: (op, line of eqprop_nb) for each; [] where the body can be captured. It runs the update (the weights move)."
+    if fp.data is None: raise RuntimeError('host_reads runs a batch of the data set given to bind(x, labels): call bind first')
+    with _HostReads() as h: fp._body(idx, betas)
+    return h.reads
 
 # %% ../nbs/06a_fast.ipynb #2b67eed9
 def _mem_mark(dev) -> tuple[int, int]:
