@@ -952,7 +952,8 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
         kept = _kept_epoch(out)
         print(f"eqprop_train: interrupted; {out} keeps the checkpoint of the last finished epoch"
               + (f" (epoch {kept})" if kept else ", if any") + ": continue with the same command "
-              f"and --resume, or with `eqprop_train --out {out} --resume`, which reads the run's settings from there", file=sys.stderr)
+              f"and --resume, or with `eqprop_train --out {shlex.quote(out)}{f' --data {shlex.quote(str(data))}' * (data is not None)} --resume`, "
+              "which reads the run's settings from there", file=sys.stderr)   # a run saves no --data: without it, $EQPROP_DATA or a download
         raise Interrupted from None                  # the launcher ends the process by SIGINT (`03a_cli`)
     h, b = run.history, run.best
     if h: print(f"final test error {h[-1]['test_error']:.2%} (best {min(r['test_error'] for r in h):.2%}), "
