@@ -87,13 +87,13 @@ def read_idx(path) -> torch.Tensor:
     return torch.frombuffer(bytearray(body), dtype=torch.uint8).reshape(shape)
 
 # %% ../nbs/00_data.ipynb #2889ee3c
-def _missing_message(root:Path, why:str='') -> str:
+def _missing_message(root:Path, why:str='', env:bool=False) -> str:   # env: `root` is what $EQPROP_DATA names
     stems = [s for pair in MNIST_FILES.values() for s in pair]
     names, looked = ', '.join(s + '.gz' for s in stems), _mnist_dirs(root)
     d, have = max(((d, [s for s in stems if _file_in(d, s)]) for d in looked if d.is_dir()), key=lambda f: len(f[1]), default=(None, []))
     some = (f' {d} holds {len(have)} of the four; missing: {", ".join(s for s in stems if s not in have)}.'
             if have else '')                           # a copy cut short: where 'not found' alone would mislead
-    return (f'MNIST was not found under {root} (looked in {", ".join(str(d) for d in looked)}).{some} Put the four official files ({names}) in {root/"MNIST"/"raw"}, '
+    return (f'MNIST was not found under {root}{", the folder $EQPROP_DATA names" * env} (looked in {", ".join(str(d) for d in looked)}).{some} Put the four official files ({names}) in {root/"MNIST"/"raw"}, '
             f'or point to a directory holding them with `--data DIR` (the commands), `data=DIR` (`train`), `root=DIR` (`mnist`, `load_mnist`) '
             f'or the EQPROP_DATA environment variable.'
             + (f' Download failed: {why}' if why else ''))
@@ -121,13 +121,14 @@ def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mni
     if not isinstance(split, str) or split not in MNIST_FILES: raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     check_flag('download', download, none=True)
     if root is not None and not isinstance(root, (str, os.PathLike)): raise TypeError(f'root is the folder holding MNIST, a path or a string, got {root!r}')
-    if download is None: download = root is None and not os.environ.get('EQPROP_DATA')   # a folder named by the user is read, never written
+    env = root is None and bool(os.environ.get('EQPROP_DATA'))
+    if download is None: download = root is None and not env   # a folder named by the user is read, never written
     root = Path(root).expanduser() if root is not None else default_data_dir()
     d = find_mnist(root)
     if d is None and download:
         _download(root)
         d = find_mnist(root)
-    if d is None: raise DataNotFoundError(_missing_message(root))
+    if d is None: raise DataNotFoundError(_missing_message(root, env=env))
     fi, fl = (_file_in(d, s) for s in MNIST_FILES[split])
     imgs, labels = read_idx(fi), read_idx(fl)
     if imgs.ndim != 3 or labels.ndim != 1 or len(imgs) != len(labels):
