@@ -14,7 +14,8 @@ from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
 from .train import get_config, check_config, build_algorithm, train, save_json, plain_number, pick_device, new_figure, run_console, _numbers, _run_lock
-from .cli import Interrupted
+from .cli import Interrupted, run_as_module
+run_as_module(globals(), 'eqprop_angles')   # python -m eqprop_nb.angles: the command, as installed
 
 # %% auto #0
 __all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']

@@ -12,7 +12,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader, check_flag
 from .ep import check_optimizer
-from .cli import Interrupted
+from .cli import Interrupted, run_as_module
+run_as_module(globals(), 'eqprop_bench')   # python -m eqprop_nb.fast: the command, as installed
 
 # %% auto #0
 __all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HOST_READS', 'HOST_METHODS', 'HARNESS_MODES', 'DEFAULT_PRESETS',

@@ -20,7 +20,8 @@ from .bptt import BPTT
 from .cnn import ConvNet
 from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
-from .cli import Interrupted
+from .cli import Interrupted, run_as_module
+run_as_module(globals(), 'eqprop_train')   # python -m eqprop_nb.train: the command, as installed
 
 # %% auto #0
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',

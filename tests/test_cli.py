@@ -313,3 +313,13 @@ def test_a_full_disk_is_said_in_one_line(data_dir, tmp_path):
                                                  "make room (or mend the folder) and run the command again"), r.stderr
     assert sorted(p.name for p in (tmp_path/'r').iterdir()) == ['config.json']
     assert train_here(*args) == (0, '')
+
+def test_python_m_runs_the_command(tmp_path):
+    "python -m eqprop_nb.train (fast, angles) runs the command as installed, once: fastcore ran each command the module defines, in turn, with its own parser (a training, then eqprop_runs' error on the same flags)."
+    for mod, prog in (('train', 'eqprop_train'), ('fast', 'eqprop_bench'), ('angles', 'eqprop_angles')):
+        r = subprocess.run([sys.executable, '-m', f'eqprop_nb.{mod}', '--help'], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0 and r.stdout.startswith(f'usage: {prog} '), (mod, r.stdout[:200], r.stderr[-500:])
+    r = subprocess.run([sys.executable, '-m', 'eqprop_nb.train', '--list-presets'], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and 'p-conv' in r.stdout and 'unrecognized' not in r.stderr, r.stderr[-500:]
+    r = subprocess.run([sys.executable, '-m', 'eqprop_nb.train', '--preset', 'nope'], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 1 and "unknown preset 'nope'" in r.stderr and r.stderr.count('error') == 1, r.stderr[-500:]
