@@ -21,7 +21,7 @@ def time_to_error(presets:list[str], # presets to compare (the first is the refe
                   fast:str='off', # the training loop: 'off' (the harness's readable loop), or a `fast.FastPath` mode ('eager', 'graph', 'compile', 'fused')
                   warmup_batches:int=0, # batches of an untimed throwaway run of each preset first (its own weights), so that process-wide first-use costs (the fused kernels' Triton compilation, library handles) fall outside the timing; the timed run's own CUDA-graph captures and torch.compile's tracing of its model (fast='compile') stay in its first epoch
                   **overrides) -> dict: # any `Config` field (its `warmup` is epochs of learning-rate warm-up)
-    "Training seconds (evaluation excluded) for each preset to first reach `target` test error; None if it did not within `max_epochs`."
+    "For each preset, a record: `seconds`, the training seconds (evaluation excluded) to first reach `target` test error (None if it did not within `max_epochs`, or within the preset's `epochs` where a schedule or a cool-down ends there), `epochs` run, the `test_errors` and `epoch_seconds` of each; for the others, `ratio_to_` + the first preset's name (None where either did not reach it)."
     from eqprop_nb.fast import FastPath
     if overrides.get('warmup'):                       # the name this argument had until 2026-12-06: say which one it now is
         print(f"note: warmup={overrides['warmup']} is Config.warmup, epochs of learning-rate warm-up; the untimed throwaway batches are "
