@@ -655,7 +655,7 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
           limit_test:int|None=None, # evaluate on the first N test examples
           progress:bool=True, # show a progress bar
           verbose:bool=True, # print a line per epoch
-          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (dense, float32, pinned on a GPU: `kernels.fused_by_default`) or else CUDA graphs, on the CPU off ('compile' there: `fast.StepChunks`)
+          fast:str='auto', # 'off': the readable loop; 'eager', 'graph', 'compile', 'fused': `fast.FastPath`; 'auto': on CUDA the fused kernels (dense, float32, pinned on a GPU: `kernels.fused_by_default`) or else CUDA graphs, off where neither can capture the run (`fast.capture_problem` says why: an optimizer other than torch.optim.SGD, say), on the CPU off ('compile' there: `fast.StepChunks`)
           tf32:bool=False, # let float32 matrix products use TF32 on the GPU during this run (cuDNN convolutions use TF32 by PyTorch's default anyway)
           compile_mode:str='default', # torch.compile's mode with fast='compile': 'default' or 'max-autotune-no-cudagraphs' (`fast.FastPath`)
           layout:dict|None=None, # passed to the model's `configure`: how a step lays out its work, not what it computes (ConvNet: unpool='mask', channels_last=True)
