@@ -140,7 +140,7 @@ def load_mnist(root:str|Path|None=None, # directory holding MNIST (see `find_mni
 
 # %% ../nbs/00_data.ipynb #f457deb1
 def shared_data_dir() -> Path|None:
-    "The MNIST directory of this repository's tests and CI: `$EQPROP_DATA`, else the first `shared/data` found in the working directory or one of its parents."
+    "The MNIST directory of this repository's tests and CI: `$EQPROP_DATA` where it holds MNIST, else the first `shared/data` holding it in the working directory or one of its parents; None where there is none."
     env = os.environ.get('EQPROP_DATA')
     if env and find_mnist(env): return Path(env)
     for p in (Path.cwd(), *Path.cwd().parents):
