@@ -280,9 +280,19 @@ def perturbed_distance(preset:str, rel:float, n:int=200, data:str|Path|None=None
     return float((ws[1] - ws[0]).norm() / ws[0].norm())
 
 # %% ../nbs/06a_fast.ipynb #a458f040
-HOST_READS = ('aten::_local_scalar_dense', 'aten::nonzero', 'aten::masked_select', 'aten::equal', 'aten::allclose', 'aten::_unique2', 'aten::unique_consecutive')
+HOST_READS = ('aten::_local_scalar_dense', 'aten::nonzero', 'aten::masked_select', 'aten::equal', 'aten::allclose', 'aten::_unique', 'aten::_unique2',
+              'aten::unique_dim', 'aten::unique_consecutive', 'aten::unique_dim_consecutive', 'aten::bincount')
 
-HOST_METHODS = ('tolist', 'numpy', 'cpu')   # copies to the host that a CPU tensor makes without an op torch dispatches: watched as methods
+HOST_METHODS = ('tolist', 'numpy', 'cpu', '__repr__')   # copies to the host that a CPU tensor makes without an op torch dispatches: watched as methods (repr, str and print read a tensor with the dispatch modes off)
+
+def _reads_host(func, args, kwargs) -> bool:
+    "Whether the op `func` reads a device value on the host: one of `HOST_READS`, or an op whose output size a GPU reads from the data only with these arguments."
+    name = func._schema.name
+    if name in HOST_READS: return True
+    if name == 'aten::repeat_interleave': return kwargs.get('output_size') is None   # the repeats' sum, read to size the output
+    if name in ('aten::index', 'aten::index_put', 'aten::index_put_', 'aten::_index_put_impl_'):   # x[mask], x[mask] = v: the mask's nonzero
+        return any(torch.is_tensor(i) and i.dtype in (torch.bool, torch.uint8) for i in (args[1] if len(args) > 1 else ()))   # x.masked_fill_(mask, v) reads nothing
+    return False
 
 def _caller() -> str:
     "The innermost line of eqprop_nb on the stack, outside this watch."
@@ -293,7 +303,7 @@ class _HostReads(TorchDispatchMode):
     "Records each op of `HOST_READS` torch runs and each call of a `HOST_METHODS` method, with the innermost line of eqprop_nb that led to it."
     def __init__(self): super().__init__(); self.reads = []
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        if func._schema.name in HOST_READS: self.reads.append((func._schema.name, _caller()))
+        if _reads_host(func, args, kwargs or {}): self.reads.append((func._schema.name, _caller()))
         return func(*args, **(kwargs or {}))
     def __enter__(self):
         self._own = {m: torch.Tensor.__dict__.get(m) for m in HOST_METHODS}   # put back as found: defined on torch.Tensor, or inherited
