@@ -4,6 +4,8 @@
 
 # %% ../nbs/05c_angles.ipynb #78a3f741
 from __future__ import annotations
+from .cli import run_as_module
+run_as_module(globals(), 'eqprop_angles')   # python -m eqprop_nb.angles: the command, as installed; first, so that a Ctrl-C while PyTorch loads is launch's
 import json, math, os, statistics, sys
 from dataclasses import asdict
 from pathlib import Path
@@ -14,8 +16,7 @@ from .vf import feedback_angles
 from .continual import update_angle, summed_updates
 from .theorem import cosine
 from .train import get_config, check_config, build_algorithm, train, save_json, plain_number, pick_device, new_figure, run_console, _numbers, _run_lock
-from .cli import Interrupted, run_as_module
-run_as_module(globals(), 'eqprop_angles')   # python -m eqprop_nb.angles: the command, as installed
+from .cli import Interrupted
 
 # %% auto #0
 __all__ = ['update_layer_angles', 'plot_angle_sweep', 'angle_sweep', 'eqprop_angles', 'main']

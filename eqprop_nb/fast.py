@@ -4,6 +4,8 @@
 
 # %% ../nbs/06a_fast.ipynb #7c6a2254
 from __future__ import annotations
+from .cli import run_as_module
+run_as_module(globals(), 'eqprop_bench')   # python -m eqprop_nb.fast: the command, as installed; first, so that a Ctrl-C while PyTorch loads is launch's
 import gc, os, sys, time, types, shutil, platform, tempfile, traceback, contextlib, statistics
 from pathlib import Path
 import torch
@@ -12,8 +14,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from fastcore.script import call_parse, store_true
 from .data import one_hot, mnist, DeviceLoader, as_whole, check_training_loader, check_flag
 from .ep import check_optimizer
-from .cli import Interrupted, run_as_module
-run_as_module(globals(), 'eqprop_bench')   # python -m eqprop_nb.fast: the command, as installed
+from .cli import Interrupted
 
 # %% auto #0
 __all__ = ['MODES', 'COMPILE_MODES', 'CHUNK', 'GPU_PINS', 'HOST_READS', 'HOST_METHODS', 'HARNESS_MODES', 'DEFAULT_PRESETS',

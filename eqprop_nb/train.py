@@ -4,6 +4,8 @@
 
 # %% ../nbs/03_train.ipynb #17db79d9
 from __future__ import annotations
+from .cli import run_as_module
+run_as_module(globals(), 'eqprop_train')   # python -m eqprop_nb.train: the command, as installed; first, so that a Ctrl-C while PyTorch loads is launch's
 import json, os, sys, io, time, math, dataclasses, statistics, inspect, shlex, re, pickle, contextlib, zipfile
 try: import fcntl                       # POSIX: the lock that keeps a second run out of a run's --out
 except ImportError: fcntl = None
@@ -20,8 +22,7 @@ from .bptt import BPTT
 from .cnn import ConvNet
 from .vf import VFHopfieldNet, VFPrototypicalNet, set_feedback_angle
 from .continual import Continual
-from .cli import Interrupted, run_as_module
-run_as_module(globals(), 'eqprop_train')   # python -m eqprop_nb.train: the command, as installed
+from .cli import Interrupted
 
 # %% auto #0
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'VF_MODELS', 'NUDGES', 'MODELS', 'ALGORITHMS', 'OPTIMIZERS', 'SCHEDULES', 'Config',

@@ -323,3 +323,12 @@ def test_python_m_runs_the_command(tmp_path):
     assert r.returncode == 0 and 'p-conv' in r.stdout and 'unrecognized' not in r.stderr, r.stderr[-500:]
     r = subprocess.run([sys.executable, '-m', 'eqprop_nb.train', '--preset', 'nope'], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 1 and "unknown preset 'nope'" in r.stderr and r.stderr.count('error') == 1, r.stderr[-500:]
+
+def test_python_m_hands_over_before_torch_loads(tmp_path):
+    "python -m on a command's module reaches launch before PyTorch is imported, so that a Ctrl-C while it loads is the launcher's one line, as with the installed command (it was a traceback from inside torch's import: launch came after the module's own imports)."
+    code = ("import runpy, sys\nfrom eqprop_nb import cli\n"
+            "def seen(prog, argv=None): print(prog, 'torch' in sys.modules); sys.exit(0)\n"
+            "cli.launch = seen\nrunpy.run_module(sys.argv[1], run_name='__main__', alter_sys=True)")
+    for mod, prog in (('train', 'eqprop_train'), ('fast', 'eqprop_bench'), ('angles', 'eqprop_angles')):
+        r = subprocess.run([sys.executable, '-c', code, f'eqprop_nb.{mod}'], capture_output=True, text=True, cwd=tmp_path)
+        assert (r.returncode, r.stdout) == (0, f'{prog} False\n'), (mod, r.stdout, r.stderr[-500:])
