@@ -198,9 +198,9 @@ def check_config(cfg:Config):
         raise ValueError(f'learning rates must be positive, got {cfg.lrs[n]} for layer {n + 1} of {cfg.lrs} (--lrs): '
                          + ('0 would leave that layer untrained' if cfg.lrs[n] == 0 else 'a negative rate climbs the loss'))
     # a setting of another of the library's models (a model registered in MODELS takes whatever its builder reads: its eps, its kernel)
-    if cfg.model in ('hopfield', 'prototypical', 'vf', 'vf-field', 'vf-hopfield') and (cfg.channels or cfg.kernel != Config.kernel or cfg.pool != Config.pool):
+    if cfg.model in _LIBRARY_MODELS and cfg.model != 'conv' and (cfg.channels or cfg.kernel != Config.kernel or cfg.pool != Config.pool):
         raise ValueError(f'channels, kernel and pool shape the conv model, not {cfg.model!r}: leave them out (--channels, --kernel, --pool)')
-    if cfg.model in ('prototypical', 'conv', 'vf', 'vf-field') and cfg.eps != Config.eps:
+    if cfg.model in _LIBRARY_MODELS and cfg.model not in ('hopfield', 'vf-hopfield') and cfg.eps != Config.eps:
         raise ValueError(f"eps is the Euler step of the hopfield models (hopfield, vf-hopfield), not of {cfg.model!r}: leave it out "
                          + ("(--eps; the discrete models' damping is --dt)" if cfg.model in ('prototypical', 'conv') else '(--eps)'))
     if not cfg.eps > 0: raise ValueError(f'eps, the Euler step, must be positive, got {cfg.eps!r} (--eps)')
@@ -224,7 +224,7 @@ def register_algorithm(name:str):
 def build_model(cfg:Config):
     "The network described by `cfg`."
     if cfg.model not in MODELS: raise ValueError(f'unknown model {cfg.model!r}; choose one of {", ".join(MODELS)} (--model)')
-    if cfg.model in ('prototypical', 'conv', 'vf', 'vf-field', 'vf-hopfield') and (cfg.input_map != 'x' or cfg.init != 'glorot'):   # (one of one's own reads them if its builder does)
+    if cfg.model in _LIBRARY_MODELS and cfg.model != 'hopfield' and (cfg.input_map != 'x' or cfg.init != 'glorot'):   # (one of one's own reads them if its builder does)
         raise ValueError(f"input_map and init set the hopfield model's input layer and initialization, not {cfg.model!r}'s; "
                          "leave them at 'x' and 'glorot' (--input-map, --init)")
     for k, names in (('input_map', INPUT_MAPS), ('init', INITS)):   # said with the flag, before the model's own check says it without
