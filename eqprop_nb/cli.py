@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Interrupted', 'die_by_sigint', 'launch', 'train_cli', 'runs_cli', 'angles_cli', 'bench_cli',
-           'run_as_module']
+           'run_as_module', 'run_named']
 
 # %% ../nbs/03a_cli.ipynb #fccade0f
 import importlib, os, signal, sys
@@ -57,3 +57,16 @@ def run_as_module(g:dict, prog:str):
     "Called at the top of a module with its `globals()`: `python -m` on it runs `prog` as the installed command does, and ends (left alone, fastcore would run each command the module defines, in turn, with its own parser)."
     if g.get('__name__') == '__main__' and g.get('__file__'):   # run as a file; not in a notebook, which has no __file__
         launch(prog); sys.exit(0)
+
+def run_named(argv:list[str]|None=None):
+    "`python -m eqprop_nb.cli COMMAND [options]`: any of the four commands, named in full (`eqprop_runs`) or without its prefix (`runs`), run by `launch` as installed."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    names = {p: p for p in COMMANDS} | {p.removeprefix('eqprop_'): p for p in COMMANDS}
+    if not argv or argv[0] not in names:
+        got = f'got {argv[0]!r}' if argv else 'got none'
+        print(f"usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of {', '.join(COMMANDS)} "
+              f"(or {', '.join(p.removeprefix('eqprop_') for p in COMMANDS)}); {got}", file=sys.stderr)
+        sys.exit(2)
+    launch(names[argv[0]], argv[1:])
+
+if __name__ == '__main__' and '__file__' in globals(): run_named(); sys.exit(0)   # python -m eqprop_nb.cli; not in a notebook

@@ -324,6 +324,18 @@ def test_python_m_runs_the_command(tmp_path):
     r = subprocess.run([sys.executable, '-m', 'eqprop_nb.train', '--preset', 'nope'], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 1 and "unknown preset 'nope'" in r.stderr and r.stderr.count('error') == 1, r.stderr[-500:]
 
+def test_python_m_cli_runs_any_command_by_name(tmp_path):
+    "python -m eqprop_nb.cli COMMAND runs any of the four commands by name (eqprop_runs has no module of its own): the full name or without the prefix, with its own parser; no command or an unknown one is a usage error naming the four."
+    for name, prog in (('runs', 'eqprop_runs'), ('eqprop_runs', 'eqprop_runs'), ('train', 'eqprop_train'), ('bench', 'eqprop_bench'), ('angles', 'eqprop_angles')):
+        r = subprocess.run([sys.executable, '-m', 'eqprop_nb.cli', name, '--help'], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0 and r.stdout.startswith(f'usage: {prog} '), (name, r.stdout[:200], r.stderr[-500:])
+    r = subprocess.run([sys.executable, '-m', 'eqprop_nb.cli', 'runs', str(tmp_path/'none')], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode != 0 and r.stderr.startswith('eqprop_runs') and str(tmp_path/'none') in r.stderr, r.stderr[-500:]
+    for args, got in (([], 'got none'), (['eqprop_nope', '--help'], "got 'eqprop_nope'")):
+        r = subprocess.run([sys.executable, '-m', 'eqprop_nb.cli', *args], capture_output=True, text=True, cwd=tmp_path)
+        assert (r.returncode, r.stdout) == (2, '') and r.stderr == ('usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of eqprop_train, '
+            f'eqprop_runs, eqprop_angles, eqprop_bench (or train, runs, angles, bench); {got}\n'), r.stderr[-500:]
+
 def test_python_m_hands_over_before_torch_loads(tmp_path):
     "python -m on a command's module reaches launch before PyTorch is imported, so that a Ctrl-C while it loads is the launcher's one line, as with the installed command (it was a traceback from inside torch's import: launch came after the module's own imports)."
     code = ("import runpy, sys\nfrom eqprop_nb import cli\n"
