@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _first_nonfinite, _check_relaxed, unfrozen
+from .ep import EP, relax, update_grads, _update_grads, checked_target, resolved_betas, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _first_nonfinite, _check_relaxed, unfrozen
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, nudge_scale
 
 # %% auto #0
@@ -112,6 +112,7 @@ class Continual(EP):
     def step_with(self, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
         "One batch nudged by β₂ (β₁ is 0): free phase, continual second phase; returns the free-phase output (the weights have moved already)."
         y = checked_target(self.model, x, y)
+        resolved_betas(beta1, beta2, x.dtype, type(self).__name__)
         s0 = self.free_phase(x)
         self.second_phase(x, y, s0, beta2)
         return s0[-1]

@@ -29,6 +29,7 @@ class PhiModel(LayeredModel):
     @dt.setter
     def dt(self, v): self.__dict__['_dt'] = _checked_dt(v, 'dt')   # 0 froze the state and zeroed every estimate; a string failed inside the step
     _dt_default = 1.
+    _init_sets = ('shapes', 'out_act', 'clip')       # what __init__ below sets, which check_model asks for (an __init__ may skip it)
     def __init_subclass__(cls, **kw):
         "A subclass that writes `dt = 0.2` in its body (or takes it from a mixin before PhiModel) gets it checked and kept as its default (the plain attribute would hide the property and its check)."
         super().__init_subclass__(**kw)

@@ -8,15 +8,15 @@ import math, contextlib, warnings, functools, inspect
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .energy import HopfieldNet, cost, explain_errors, _check_phase, _what, _method_name, drive_mismatch, first_layer_drive, check_drive, per_example
+from .energy import HopfieldNet, LayeredModel, cost, explain_errors, _check_phase, _what, _method_name, drive_mismatch, first_layer_drive, check_drive, per_example
 from .data import as_real, as_whole, check_flag
 from .data import one_hot
 
 # %% auto #0
-__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'no_inference', 'grads_of', 'write_grads',
-           'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps', 'loose_tensors',
-           'check_model', 'EP', 'as_target', 'checked_target', 'explain_states', 'update_grads', 'check_optimizer',
-           'batch_drive']
+__all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'resolved_betas', 'no_inference', 'grads_of',
+           'write_grads', 'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps',
+           'loose_tensors', 'check_model', 'EP', 'as_target', 'checked_target', 'explain_states', 'update_grads',
+           'check_optimizer', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -106,6 +106,16 @@ def distinct_betas(beta1:float, beta2:float, what:str='estimate'):
         raise ValueError(f'the two nudging strengths must differ (the {what} divides by β₂ − β₁), got {beta1} and {beta2}')
     if not any(map(torch.is_tensor, (beta1, beta2))) and not math.isfinite(1 / (beta2 - beta1)):   # NaN, inf, or too close: 1/(β₂ − β₁) = inf
         raise ValueError(f'the {what} divides by β₂ − β₁, which must be finite and not so small that its inverse overflows; got β₁ = {beta1}, β₂ = {beta2}')
+
+def resolved_betas(beta1:float, beta2:float, dtype:torch.dtype, who:str='EP'):
+    "Stop with a clear error where a non-zero β is under `dtype`'s rounding step at 1: its nudge moves no state by more than rounding, and the update is 0 or rounding noise (1/β does not overflow, so `distinct_betas` lets it pass)."
+    if any(map(torch.is_tensor, (beta1, beta2))) or not dtype.is_floating_point: return   # host numbers only: no device read
+    tiny = torch.finfo(dtype).eps
+    for i, b in ((1, beta1), (2, beta2)):
+        if b != 0 and abs(b) < tiny:
+            raise ValueError(f'{who}: β{"₁₂"[i-1]} = {b!r} is too small for {str(dtype).replace("torch.", "")} states: a nudge under {tiny:.1e} '
+                             '(the rounding step at 1) leaves the nudged state as the free one, up to rounding, so the update is 0 or rounding noise; '
+                             'take |β| well above it (the presets use 0.1-1)')
 
 def no_inference(who:str='this rule'):
     "Stop with a clear error inside torch.inference_mode(), which turns off the autograd that `who` needs (torch's own error says only 'does not require grad')."
@@ -249,6 +259,11 @@ def check_model(model, who:str):
     if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
         raise TypeError(f'{who} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
                         f'LayeredModel subclass of your own, got {model!r}')
+    need = getattr(type(model), '_init_sets', ('shapes',) if isinstance(model, LayeredModel) else ())
+    if missing := [a for a in need if a not in vars(model)]:     # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
+        base = next((c.__name__ for c in type(model).__mro__ if '_init_sets' in vars(c)), 'LayeredModel')
+        raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: its __init__ must call "
+                        f'super().__init__(shapes, …) ({base}\'s, with the layer shapes, input first), not nn.Module.__init__ alone')
     if loose := loose_tensors(model):
         warnings.warn(f"{type(model).__name__} holds {', '.join(loose)} outside its parameters and buffers: {who}'s update, the optimizer, "
                       "model.to(device) and its state_dict (checkpoints) all pass over them. Make a trained tensor an nn.Parameter "
@@ -388,6 +403,7 @@ def batch_drive(model, x:Tensor):
 def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     "One EP update with this batch's nudging strengths: write the gradient estimate into `p.grad`, return the free-phase output."
     y = checked_target(self.model, x, y)              # shapes here; finiteness before and after each phase, in relax
+    resolved_betas(beta1, beta2, x.dtype, type(self).__name__)
     c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
     s0 = self.free_phase(x, c)
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
