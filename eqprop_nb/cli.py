@@ -62,11 +62,16 @@ def run_named(argv:list[str]|None=None):
     "`python -m eqprop_nb.cli COMMAND [options]`: any of the four commands, named in full (`eqprop_runs`) or without its prefix (`runs`), run by `launch` as installed."
     argv = sys.argv[1:] if argv is None else list(argv)
     names = {p: p for p in COMMANDS} | {p.removeprefix('eqprop_'): p for p in COMMANDS}
+    usage = (f"usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of {', '.join(COMMANDS)} "
+             f"(or {', '.join(p.removeprefix('eqprop_') for p in COMMANDS)})")
+    if argv[:1] in (['-h'], ['--help']): print(f'{usage}; COMMAND --help gives its options'); sys.exit(0)   # asked for: no error
     if not argv or argv[0] not in names:
         got = f'got {argv[0]!r}' if argv else 'got none'
-        print(f"usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of {', '.join(COMMANDS)} "
-              f"(or {', '.join(p.removeprefix('eqprop_') for p in COMMANDS)}); {got}", file=sys.stderr)
+        print(f'{usage}; {got}', file=sys.stderr)
         sys.exit(2)
     launch(names[argv[0]], argv[1:])
 
-if __name__ == '__main__' and '__file__' in globals(): run_named(); sys.exit(0)   # python -m eqprop_nb.cli; not in a notebook
+if __name__ == '__main__' and '__file__' in globals():   # python -m eqprop_nb.cli; not in a notebook
+    # through the module as imported: this file run as __main__ is a second copy, whose Interrupted is not the class the commands
+    # raise (launch here added 'PROG: interrupted' to a command's own report of a Ctrl-C)
+    importlib.import_module('eqprop_nb.cli').run_named(); sys.exit(0)

@@ -1,5 +1,5 @@
 "The `eqprop_train` command end to end, as a user runs it."
-import json, os, re, subprocess, sys, time
+import json, os, re, signal, subprocess, sys, time
 import pytest
 from conftest import cli, train_here
 from eqprop_nb.train import PRESETS
@@ -335,6 +335,21 @@ def test_python_m_cli_runs_any_command_by_name(tmp_path):
         r = subprocess.run([sys.executable, '-m', 'eqprop_nb.cli', *args], capture_output=True, text=True, cwd=tmp_path)
         assert (r.returncode, r.stdout) == (2, '') and r.stderr == ('usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of eqprop_train, '
             f'eqprop_runs, eqprop_angles, eqprop_bench (or train, runs, angles, bench); {got}\n'), r.stderr[-500:]
+    for flag in ('-h', '--help'):                     # asked for, the usage is no error: on stdout, exit 0 (it was 'got '--help'', exit 2)
+        r = subprocess.run([sys.executable, '-m', 'eqprop_nb.cli', flag], capture_output=True, text=True, cwd=tmp_path)
+        assert (r.returncode, r.stderr, r.stdout) == (0, '', 'usage: python -m eqprop_nb.cli COMMAND [options ...], COMMAND one of eqprop_train, '
+            'eqprop_runs, eqprop_angles, eqprop_bench (or train, runs, angles, bench); COMMAND --help gives its options\n'), (flag, r.returncode, r.stdout, r.stderr[-500:])
+
+def test_python_m_cli_reported_interrupt_is_one_line(tmp_path):
+    "A command's own report of a Ctrl-C (`Interrupted`) under python -m eqprop_nb.cli is its one line, as under the installed command: the module run as __main__ is a second copy of eqprop_nb.cli, whose `Interrupted` was not the class the commands raise, so the launcher added 'eqprop_angles: interrupted'."
+    code = ("import runpy, sys, eqprop_nb.angles as angles\n"
+            "def stopped(*a, **k): raise KeyboardInterrupt\n"
+            "angles.angle_sweep = stopped\n"
+            "sys.argv = ['-m', 'angles', '--out', sys.argv[1], '--device', 'cpu']\n"
+            "runpy.run_module('eqprop_nb.cli', run_name='__main__', alter_sys=True)")
+    r = subprocess.run([sys.executable, '-W', 'ignore::RuntimeWarning', '-c', code, str(tmp_path/'a')], capture_output=True, text=True, cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (-signal.SIGINT, f"eqprop_angles: interrupted; each angle's run in {tmp_path/'a'} keeps the checkpoint of its last "
+                                        'finished epoch: the same command goes on with them\n'), (r.returncode, r.stderr[-800:])
 
 def test_python_m_hands_over_before_torch_loads(tmp_path):
     "python -m on a command's module reaches launch before PyTorch is imported, so that a Ctrl-C while it loads is the launcher's one line, as with the installed command (it was a traceback from inside torch's import: launch came after the module's own imports)."
