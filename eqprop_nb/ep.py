@@ -260,7 +260,8 @@ def check_model(model, who:str):
         raise TypeError(f'{who} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
                         f'LayeredModel subclass of your own, got {model!r}')
     need = getattr(type(model), '_init_sets', ('shapes',) if isinstance(model, LayeredModel) else ())
-    if missing := [a for a in need if a not in vars(model)]:     # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
+    if missing := [a for a in need if not hasattr(model, a)]:    # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
+        # (found by lookup, not in vars(model): a subclass may keep one in a property, a class attribute or __getattr__)
         base = next((c.__name__ for c in type(model).__mro__ if '_init_sets' in vars(c)), 'LayeredModel')
         raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: its __init__ must call "
                         f'super().__init__(shapes, …) ({base}\'s, with the layer shapes, input first), not nn.Module.__init__ alone')
