@@ -263,8 +263,14 @@ def check_model(model, who:str):
     if missing := [a for a in need if not hasattr(model, a)]:    # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
         # (found by lookup, not in vars(model): a subclass may keep one in a property, a class attribute or __getattr__)
         base = next((c.__name__ for c in type(model).__mro__ if '_init_sets' in vars(c)), 'LayeredModel')
-        raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: its __init__ must call "
-                        f'super().__init__(shapes, …) ({base}\'s, with the layer shapes, input first), not nn.Module.__init__ alone')
+        mro = type(model).__mro__
+        own = next(i for i, c in enumerate(mro) if '__init__' in vars(c))               # the class whose __init__ skipped its base's
+        up = next(c for c in mro[own + 1:] if '__init__' in vars(c))                     # the __init__ its super().__init__ reaches
+        args = list(inspect.signature(up.__init__).parameters)[1:]
+        call = f"{args[0]}, …" if len(args) > 1 else ''.join(args)
+        whose = f"{up.__name__}'s" + (f', with the layer {args[0]}, input first' if args[:1] in (['shapes'], ['sizes']) else '')
+        raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: "
+                        f"{'its ' if own == 0 else mro[own].__name__ + '.'}__init__ must call super().__init__({call}) ({whose}), not nn.Module.__init__ alone")
     if loose := loose_tensors(model):
         warnings.warn(f"{type(model).__name__} holds {', '.join(loose)} outside its parameters and buffers: {who}'s update, the optimizer, "
                       "model.to(device) and its state_dict (checkpoints) all pass over them. Make a trained tensor an nn.Parameter "
