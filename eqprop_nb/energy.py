@@ -149,6 +149,7 @@ INPUT_MAPS, INITS = ('x', 'rho'), ('glorot', 'uniform')   # what the input layer
 
 class HopfieldNet(LayeredModel):
     "A layered Hopfield network with symmetric weights: the model of continuous-time EP [EP17]."
+    _init_sets = ('shapes', 'act', 'eps', 'clip', 'input_map', 'init', 'W', 'b')   # what __init__ sets: the algorithms check a subclass's (`02_ep`, check_model)
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 500, 10]
                  act:str|Activation='hardsigmoid', # rate function ρ (see `ACTIVATIONS`)
                  eps:float=0.5, # Euler step ε of the dynamics (next notebook)

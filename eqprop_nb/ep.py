@@ -270,7 +270,7 @@ def check_model(model, who:str):
         call = f"{args[0]}, …" if len(args) > 1 else ''.join(args)
         whose = f"{up.__name__}'s" + (f', with the layer {args[0]}, input first' if args[:1] in (['shapes'], ['sizes']) else '')
         raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: "
-                        f"{'its ' if own == 0 else mro[own].__name__ + '.'}__init__ must call super().__init__({call}) ({whose}), not nn.Module.__init__ alone")
+                        f"{'its ' if own == 0 else mro[own].__name__ + '.'}__init__ must call super().__init__({call}) ({whose}); nn.Module.__init__, or an __init__ further up, leaves them unset")
     if loose := loose_tensors(model):
         warnings.warn(f"{type(model).__name__} holds {', '.join(loose)} outside its parameters and buffers: {who}'s update, the optimizer, "
                       "model.to(device) and its state_dict (checkpoints) all pass over them. Make a trained tensor an nn.Parameter "

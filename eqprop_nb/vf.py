@@ -26,6 +26,7 @@ def _jacobian_point(model, s1, s2, beta1, beta2):
 
 class VFModel(LayeredModel):
     "A model given by a vector field F(x, s, θ) (no potential): s ← σ(F) − β′∂ℓ/∂s, learning rule (1/β)(∂F/∂θ)ᵀ(sᵝ − s⁰) [VF18]."
+    _init_sets = ('shapes', 'out_act', 'clip', 'point', 'beta_scale', 'jacobian')   # what __init__ sets: the algorithms check a subclass's (`02_ep`, check_model)
     def __init__(self, shapes, out_act:str|Activation='identity', clip:bool=False,
                  point:str='first', # where ∂F/∂θ is taken: 'first' (s⁰, as in the papers: the state of the β nearer 0) or 'mid' ((s¹ + s²)/2)
                  beta_scale:float=1., # the nudge is β·beta_scale (ε for an Euler map: β_d = εβ)
