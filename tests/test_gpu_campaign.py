@@ -50,7 +50,7 @@ def test_campaign_parts(tmp_path, data_dir):
     assert prof.startswith('== p-conv, batch 100, eager: 3 batches of T 4 + K 2 steps') and 'aten::max_unpool2d' in prof, prof[:3000]
     cool = [f'{p}-cool-s{s}' for p in ('cep-1h', 'cvf-1h', 'cvf-1h-field', 'eb-1h') for s in (0, 1)]
     assert sorted(f.name for f in runs.iterdir() if f.is_dir()) == sorted(['cep-1h-s2', 'cep-1h-s3', 'eb-1h-e60-s2', 'eb-1h-e60-s3', *cool]), log[-3000:]
-    for name in cool:                       # one epoch here, so a cool-down of 1 (the GPU's: 20, 20, 10 and 30 of 50, 60, 30 and 100)
+    for name in cool:                       # one epoch here, so a cool-down of 1 (the GPU's: 20, 30, 10 and 30 of 50, 80, 30 and 100)
         conf = json.loads((runs/name/'config.json').read_text())
         assert (conf['cooldown'], conf['schedule'], conf['seed']) == (1, 'constant', int(name[-1])), conf
         assert conf['model'] == ('vf-field' if 'field' in name else 'vf' if 'cvf' in name else 'prototypical' if 'cep' in name else 'hopfield'), conf
