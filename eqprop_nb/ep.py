@@ -262,8 +262,8 @@ def check_model(model, who:str):
     need = getattr(type(model), '_init_sets', ('shapes',) if isinstance(model, LayeredModel) else ())
     if missing := [a for a in need if not hasattr(model, a)]:    # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
         # (found by lookup, not in vars(model): a subclass may keep one in a property, a class attribute or __getattr__)
-        base = next((c.__name__ for c in type(model).__mro__ if '_init_sets' in vars(c)), 'LayeredModel')
         mro = type(model).__mro__
+        base = next((c.__name__ for c in mro if '_init_sets' in vars(c)), 'LayeredModel')
         own = next(i for i, c in enumerate(mro) if '__init__' in vars(c))               # the class whose __init__ skipped its base's
         up = next(c for c in mro[own + 1:] if '__init__' in vars(c))                     # the __init__ its super().__init__ reaches
         args = list(inspect.signature(up.__init__).parameters)[1:]
