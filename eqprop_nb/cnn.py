@@ -52,6 +52,7 @@ def conv_shapes(in_shape:tuple, channels:list[int], kernel:int, pool:int) -> lis
 # %% ../nbs/02c_cnn.ipynb #a47a1f48
 class ConvNet(PhiModel):
     "Prototypical ConvNet of [E19]: Φ = Σ sₙ • P(Wₙ ⋆ sₙ₋₁ + bₙ) + Σ sₙ₊₁ᵀ(Wₙ sₙ + bₙ); s ← σ(∂Φ/∂s)."
+    _init_sets = ('kernel', 'pool', 'nconv', 'unpool', 'channels_last', 'cW', 'cb', 'W', 'b')   # what __init__ adds to PhiModel's (check_model, `02_ep`)
     def __init__(self, in_shape:tuple=(1, 28, 28), # per-example input shape (channels, height, width)
                  channels:list[int]=(32, 64), # channels of the convolutional layers
                  fc:list[int]=(10,), # sizes of the fully connected layers after them, output last

@@ -73,6 +73,7 @@ def step(self:PhiModel, x:Tensor, s:list[Tensor], beta:float=0., y:Tensor|None=N
 # %% ../nbs/02a_discrete.ipynb #da3644bb
 class EnergyPhi(PhiModel):
     "Φ_ε = ½‖s‖² − ε E(x, s, θ) of an energy model: the energy-based setting (EB) of [E19]."
+    _init_sets = ('energy_model',)                     # what __init__ adds to PhiModel's (check_model, `02_ep`, asks a subclass for both)
     def __init__(self, energy_model:HopfieldNet):
         if not isinstance(energy_model, HopfieldNet): raise TypeError(f'EnergyPhi wraps an energy model (a HopfieldNet), got {type(energy_model).__name__}')
         bounds = energy_model.act.bounds if energy_model.clip else None        # ∂Φ_ε/∂s is the Euler step itself: no σ, only the clip
@@ -86,6 +87,7 @@ class EnergyPhi(PhiModel):
 class PrototypicalNet(PhiModel):
     "The prototypical model of [E19]: Φ = Σ sₙ₊₁ᵀ(Wₙ sₙ + bₙ), dynamics s ← σ(∂Φ/∂s), closed-form step."
     affine_input = True   # cache(x) is x W[0]ᵀ + b[0], and contrast_grads(first_factor=True) factors that layer's rule (`Continual` defers it)
+    _init_sets = ('W', 'b')                            # what __init__ adds to PhiModel's (check_model, `02_ep`, asks a subclass for both)
     def __init__(self, sizes:list[int], # layer sizes, input first: [784, 512, 10]
                  act:str|Activation='sigmoid4', # σ, applied outside ∂Φ/∂s
                  clip:bool=False): # clip the states to σ's bounds after the nudge

@@ -259,11 +259,12 @@ def check_model(model, who:str):
     if isinstance(model, type) or not all(hasattr(model, a) for a in ('init_state', 'step', 'check_input')):
         raise TypeError(f'{who} takes a model of this library (an instance, such as HopfieldNet([784, 500, 10])) or a '
                         f'LayeredModel subclass of your own, got {model!r}')
-    need = getattr(type(model), '_init_sets', ('shapes',) if isinstance(model, LayeredModel) else ())
+    mro = type(model).__mro__                          # each class declares what its own __init__ adds (_init_sets); base first
+    decl = [(c, vars(c)['_init_sets']) for c in reversed(mro) if '_init_sets' in vars(c)] or ([(LayeredModel, ('shapes',))] if isinstance(model, LayeredModel) else [])
+    need = list(dict.fromkeys(a for _, names in decl for a in names))
     if missing := [a for a in need if not hasattr(model, a)]:    # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
         # (found by lookup, not in vars(model): a subclass may keep one in a property, a class attribute or __getattr__)
-        mro = type(model).__mro__
-        base = next((c.__name__ for c in mro if '_init_sets' in vars(c)), 'LayeredModel')
+        base = next(c.__name__ for c, names in reversed(decl) if set(names) & set(missing))   # the lowest class whose __init__ sets one (its bases' through super())
         own = next(i for i, c in enumerate(mro) if '__init__' in vars(c))               # the class whose __init__ skipped its base's
         up = next(c for c in mro[own + 1:] if '__init__' in vars(c))                     # the __init__ its super().__init__ reaches
         args = list(inspect.signature(up.__init__).parameters)[1:]

@@ -79,6 +79,7 @@ class _Feedback:
 
 class VFHopfieldNet(_Feedback, VFModel):
     "The Hopfield network with separate backward weights: μₙ = ρ′(sₙ)⊙(W ρ(sₙ₋₁) + B ρ(sₙ₊₁) + b) − sₙ, Euler step ε [VF18]."
+    _init_sets = ('act', 'eps', 'init', 'W', 'b', 'B')   # what __init__ adds to VFModel's (check_model, `02_ep`, asks a subclass for both)
     def __init__(self, sizes:list[int], act:str|Activation='hardsigmoid', eps:float=0.5, clip:bool=True, point:str='first'):
         check_step_size(eps)
         act = get_activation(act)
@@ -124,6 +125,7 @@ class VFHopfieldNet(_Feedback, VFModel):
 class VFPrototypicalNet(_Feedback, VFModel):
     "The prototypical model with separate backward weights: sₙ ← σ(Wₙ₋₁sₙ₋₁ + b + Bₙ sₙ₊₁) [CEP20]."
     affine_input = True   # as `PrototypicalNet`: cache(x) is x W[0]ᵀ + b[0], contrast_grads(first_factor=True) factors that layer's rule
+    _init_sets = ('W', 'b', 'B')                       # what __init__ adds to VFModel's (check_model, `02_ep`, asks a subclass for both)
     def __init__(self, sizes:list[int], act:str|Activation='sigmoid4', clip:bool=False, point:str='first', jacobian:str='step'):
         super().__init__(sizes, act, clip, point, jacobian=jacobian)
         self.W, self.b = dense_params(flat_sizes(self, VFPrototypicalNet))
