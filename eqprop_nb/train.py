@@ -265,6 +265,8 @@ def build_cep(cfg:Config, model, seed:int=0) -> Continual:
     if b1 != 0: raise ValueError("continual EP nudges one way only: use nudge 'fixed' or 'random', not 'symmetric' (--nudge)")
     return Continual(model, cfg.T, cfg.K, b2, rnd, seed, check_finite=False)
 
+_LIBRARY_ALGORITHMS = tuple(ALGORITHMS)                # those above; others are one's own (`register_algorithm`)
+
 def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model, `.model`) described by `cfg`."
     if cfg.algorithm not in ALGORITHMS:
@@ -1084,6 +1086,9 @@ def run_summary(path) -> dict:
     notes = [f'preset {preset!r} is not in PRESETS: the command starts from {known} and names every difference'] * (known != preset)
     try: check_config(get_config(known, **diff))                       # a hand edit (T 0, an activation of another version): the command would be refused
     except (ValueError, TypeError) as e: notes.append(f'its config.json holds a setting eqprop_train refuses ({e}), so the command above does not run as it is')
+    if own := [f'{k} {conf[k]!r}' for k, lib in (('model', _LIBRARY_MODELS), ('algorithm', _LIBRARY_ALGORITHMS)) if conf.get(k, lib[0]) not in lib]:
+        notes.append(f"its {' and '.join(own)} {'is' if len(own) == 1 else 'are'} not the library's but registered in Python (MODELS, register_algorithm), "   # eqprop_train's process never holds them
+                     'which eqprop_train does not do, so the command above does not run as it is: repeat the run with train() in a process that registers them')
     if notes: s['note'] = '; '.join(notes)
     if all('val_error' in r for r in hist):                             # the epoch best.pt keeps: the first of the lowest validation errors
         v = min(range(len(hist)), key=lambda i: hist[i]['val_error'])
