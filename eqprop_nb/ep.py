@@ -264,14 +264,18 @@ def check_model(model, who:str):
     need = list(dict.fromkeys(a for _, names in decl for a in names))
     if missing := [a for a in need if not hasattr(model, a)]:    # an __init__ that called nn.Module.__init__ alone: 'no attribute shapes', later
         # (found by lookup, not in vars(model): a subclass may keep one in a property, a class attribute or __getattr__)
-        base = next(c.__name__ for c, names in reversed(decl) if set(names) & set(missing))   # the lowest class whose __init__ sets one (its bases' through super())
-        own = next(i for i, c in enumerate(mro) if '__init__' in vars(c))               # the class whose __init__ skipped its base's
-        up = next(c for c in mro[own + 1:] if '__init__' in vars(c))                     # the __init__ its super().__init__ reaches
+        base = next(c for c, names in reversed(decl) if set(names) & set(missing))   # the lowest class whose __init__ sets one (its bases' through super())
+        before = [c for c in mro[:mro.index(base)] if '__init__' in vars(c)]           # the __init__ that run before base's: one of them skipped its base's
+        if not before: before = [c for c in mro if '__init__' in vars(c)][:1]         # (base's own __init__ ran: a declaration it does not keep)
+        up = next(c for c in mro[mro.index(before[-1]) + 1:] if '__init__' in vars(c))   # the __init__ the last one's super().__init__ reaches (not a mixin's *args)
         args = list(inspect.signature(up.__init__).parameters)[1:]
         call = f"{args[0]}, …" if len(args) > 1 else ''.join(args)
         whose = f"{up.__name__}'s" + (f', with the layer {args[0]}, input first' if args[:1] in (['shapes'], ['sizes']) else '')
-        raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base}.__init__ sets: "
-                        f"{'its ' if own == 0 else mro[own].__name__ + '.'}__init__ must call super().__init__({call}) ({whose}); nn.Module.__init__, or an __init__ further up, leaves them unset")
+        names = [f'{c.__name__}.__init__' for c in before]
+        who_skips = (f"{'its __init__' if before[0] is type(model) else names[0]} must call super().__init__({call})" if len(names) == 1 else   # which of them skipped cannot be told
+                     f"{', '.join(names[:-1])} or {names[-1]} does not reach it: each must call super().__init__, {names[-1]} as super().__init__({call})")
+        raise TypeError(f"{type(model).__name__} has no {', '.join(missing)}, which {base.__name__}.__init__ sets: "
+                        f"{who_skips} ({whose}); nn.Module.__init__, or an __init__ further up, leaves them unset")
     if loose := loose_tensors(model):
         warnings.warn(f"{type(model).__name__} holds {', '.join(loose)} outside its parameters and buffers: {who}'s update, the optimizer, "
                       "model.to(device) and its state_dict (checkpoints) all pass over them. Make a trained tensor an nn.Parameter "
