@@ -1086,7 +1086,7 @@ def run_summary(path) -> dict:
     notes = [f'preset {preset!r} is not in PRESETS: the command starts from {known} and names every difference'] * (known != preset)
     try: check_config(get_config(known, **diff))                       # a hand edit (T 0, an activation of another version): the command would be refused
     except (ValueError, TypeError) as e: notes.append(f'its config.json holds a setting eqprop_train refuses ({e}), so the command above does not run as it is')
-    if own := [f'{k} {conf[k]!r}' for k, lib in (('model', _LIBRARY_MODELS), ('algorithm', _LIBRARY_ALGORITHMS)) if conf.get(k, lib[0]) not in lib]:
+    if own := [f'{k} {conf[k]!r}' for k, lib in (('model', _LIBRARY_MODELS), ('algorithm', _LIBRARY_ALGORITHMS)) if conf.get(k) is not None and conf[k] not in lib]:   # (None or absent: the preset's)
         notes.append(f"its {' and '.join(own)} {'is' if len(own) == 1 else 'are'} not the library's but registered in Python (MODELS, register_algorithm), "   # eqprop_train's process never holds them
                      'which eqprop_train does not do, so the command above does not run as it is: repeat the run with train() in a process that registers them')
     if notes: s['note'] = '; '.join(notes)
