@@ -15,7 +15,7 @@ from .ep import EP, relax, update_grads, _update_grads, checked_target, resolved
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, nudge_scale
 
 # %% auto #0
-__all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle', 'summed_updates']
+__all__ = ['sgd_rates', 'Continual', 'continual_processes', 'update_angle', 'summed_updates', 'unsettled']
 
 # %% ../nbs/05b_continual.ipynb #a80de45c
 def sgd_rates(opt) -> dict|None:
@@ -159,3 +159,13 @@ def summed_updates(model, x:Tensor, y:Tensor, T:int, K:int, beta:float, eta:floa
     _, cT = continual_processes(model, x, y, s_star, beta, eta, K)
     _, bT = bptt_processes(model, x, y, s_star, K)
     return tuple([sum(step[i] for step in proc).flatten() for i in range(len(proc[0]))] for proc in (cT, bT))
+
+# %% ../nbs/05b_continual.ipynb #4d9dddfe
+def unsettled(model, x:Tensor, T:int, tol:float=1e-3) -> Tensor:
+    "Which examples of `x` the free phase leaves moving after T steps from rest: one step more changes a unit of theirs by more than `tol` (a cycle, or a slow approach); a bool tensor, one entry per example."
+    check_model(model, 'unsettled'); whole_steps(T=T)
+    if (t := as_real(tol)) is None or not 0 < t < math.inf: raise ValueError(f'tol is the change of a unit, in one step, above which an example counts as moving: a positive number, got {tol!r}')
+    with torch.no_grad():
+        s = relax(model, x, model.init_state(x), T)
+        s1 = relax(model, x, s, 1)
+    return torch.stack([(a - b).abs().flatten(1).amax(1) for a, b in zip(s1, s)]).amax(0) > t
