@@ -11,7 +11,7 @@ from torch import Tensor
 from .energy import HopfieldNet, check_beta
 from .data import as_real
 from .data import check_flag
-from .ep import EP, relax, update_grads, _update_grads, checked_target, resolved_betas, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _first_nonfinite, _check_relaxed, unfrozen
+from .ep import EP, relax, moving, kept_rows, update_grads, _update_grads, checked_target, resolved_betas, rel_error, whole_steps, check_optimizer, in_place, check_model, write_grads, no_inference, check_grads, _first_nonfinite, _check_relaxed, unfrozen
 from .theorem import bptt_processes, flat_process, cosine, sign_agreement, nudge_scale
 
 # %% auto #0
@@ -48,9 +48,10 @@ class Continual(EP):
     "Continual EP [CEP20]: T free steps, then K nudged steps each followed by a local weight update (C-EP; C-VF on a vector-field model)."
     def __init__(self, model, T:int=40, K:int=15, beta:float=0.2, # one-sided nudging β (its sign drawn per batch if `random_sign`)
                  random_sign:bool=False, seed:int=0, check_finite:bool=True, opt:torch.optim.Optimizer|None=None,
-                 defer_first:bool=True): # let the first layer's updates wait to the end of the phase where that gives the same values (below)
+                 defer_first:bool=True, # let the first layer's updates wait to the end of the phase where that gives the same values (below)
+                 skip_unsettled:float|None=None): # leave out of every step's update each example whose free state one more step still moves by more than this (below); None: every example counts
         _check_inverse_beta(beta, 'the continual update divides by β', 'the continual update multiplies by')
-        super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite)
+        super().__init__(model, T, K, (0., beta), random_sign, seed, check_finite, skip_unsettled)
         if opt is not None: check_optimizer(model, opt, 'opt')
         check_flag('defer_first', defer_first)
         self.opt, self.defer_first = opt, defer_first
@@ -61,12 +62,16 @@ class Continual(EP):
         self.opt = opt
         return self
 
-    def second_phase(self, x:Tensor, y:Tensor, s:list[Tensor], beta:float) -> list[Tensor]:
+    def second_phase(self, x:Tensor, y:Tensor, s:list[Tensor], beta:float,
+                     keep:Tensor|None=None) -> list[Tensor]: # which examples count in the updates (`settled`); None: all
         "K steps: next state with the current weights, then the weights move by the contrast of the two states."
         if self.opt is None:
             raise RuntimeError('Continual applies its updates during the second phase and needs the optimizer: call attach(opt) first '
                                '(train() does it)')
         if self.check_finite: self.model.check_state(x, s)   # once: each step's own state is checked after it, below
+        if keep is not None and not (torch.is_tensor(keep) and keep.dtype == torch.bool and keep.shape == (len(x),)):
+            raise ValueError(f'keep says which examples count in the updates: a bool tensor of shape ({len(x)},), one entry per example '
+                             f'(settled gives it), got {f"a {keep.dtype} tensor of shape {tuple(keep.shape)}" if torch.is_tensor(keep) else type(keep).__name__}')
         params = list(self.model.parameters())
         fused = in_place(self.model, 'update_kernel')       # the rule and an SGD step in one kernel per layer, put in place by the fast path (kernels notebook)
         deferred = self.deferred_first(len(x)) if fused is None else None
@@ -77,10 +82,11 @@ class Continual(EP):
             if deferred is None:
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=False)   # its input is the state checked one step before
                 if self.check_finite: _check_relaxed(s_next, 1, beta)
-                if fused is not None and fused(x, s, s_next, beta, self.opt):    # it declines (False) an optimizer it does not reproduce
+                u = s_next if keep is None else kept_rows(keep, s, s_next)   # an example left out moves with the others, and adds nothing to the update
+                if fused is not None and fused(x, s, u, beta, self.opt):    # it declines (False) an optimizer it does not reproduce
                     if self.check_finite: _check_moved(self.model)
                 else:
-                    g = _update_grads(self.model, x, s, s_next, 0., beta)
+                    g = _update_grads(self.model, x, s, u, 0., beta)
                     if self.check_finite: check_grads(self.model, g, 'Continual')
                     write_grads(params, g)
                     self.opt.step()
@@ -88,7 +94,8 @@ class Continual(EP):
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=False, cache=drive)
                 if self.check_finite: _check_relaxed(s_next, 1, beta)
-                g, d0 = self.model.contrast_grads(x, s, s_next, 0., beta, first_factor=True, cache=drive)
+                u = s_next if keep is None else kept_rows(keep, s, s_next)
+                g, d0 = self.model.contrast_grads(x, s, u, 0., beta, first_factor=True, cache=drive)
                 if self.check_finite: check_grads(self.model, [d0 if p is W0 else t for p, t in zip(params, g)], 'Continual')   # d0: W[0]'s deferred factor
                 write_grads(params, g)                     # None for W[0] and b[0]: SGD leaves them
                 self.opt.step()
@@ -114,7 +121,7 @@ class Continual(EP):
         y = checked_target(self.model, x, y)
         resolved_betas(beta1, beta2, x.dtype, type(self).__name__)
         s0 = self.free_phase(x)
-        self.second_phase(x, y, s0, beta2)
+        self.second_phase(x, y, s0, beta2, self.settled(x, s0))
         return s0[-1]
 
 # %% ../nbs/05b_continual.ipynb #04e04e28
@@ -167,5 +174,4 @@ def unsettled(model, x:Tensor, T:int, tol:float=1e-3) -> Tensor:
     if (t := as_real(tol)) is None or not 0 < t < math.inf: raise ValueError(f'tol is the change of a unit, in one step, above which an example counts as moving: a positive number, got {tol!r}')
     with torch.no_grad():
         s = relax(model, x, model.init_state(x), T)
-        s1 = relax(model, x, s, 1)
-    return torch.stack([(a - b).abs().flatten(1).amax(1) for a, b in zip(s1, s)]).amax(0) > t
+        return moving(s, relax(model, x, s, 1), t)

@@ -16,7 +16,7 @@ from .data import one_hot
 __all__ = ['IN_PLACE', 'euler_step', 'in_place', 'relax', 'distinct_betas', 'resolved_betas', 'no_inference', 'grads_of',
            'write_grads', 'check_grads', 'unfrozen', 'ep_grads', 'implicit_grad', 'rel_error', 'whole_steps',
            'loose_tensors', 'check_model', 'EP', 'as_target', 'checked_target', 'explain_states', 'update_grads',
-           'check_optimizer', 'batch_drive']
+           'check_optimizer', 'moving', 'kept_rows', 'batch_drive']
 
 # %% ../nbs/02_ep.ipynb #87137f88
 @explain_errors
@@ -289,7 +289,8 @@ class EP:
                  betas:tuple=(0., 0.5), # (β₁, β₂): (0, β) one-sided, (−β, β) symmetric
                  random_sign:bool=False, # flip the sign of both β at random each batch
                  seed:int=0, # seed of the random signs
-                 check_finite:bool=True): # check inputs and states for NaN/inf before and after each phase, and the estimate (a host-device sync each)
+                 check_finite:bool=True, # check inputs and states for NaN/inf before and after each phase, and the estimate (a host-device sync each)
+                 skip_unsettled:float|None=None): # leave out of the update each example whose free state one more step still moves by more than this (a unit's change, e.g. 1e-3; `05b_continual`); None: every example counts
         check_model(model, type(self).__name__)
         pair = [as_real(b) for b in betas] if hasattr(betas, '__len__') and not isinstance(betas, str) and len(betas) == 2 else [None]
         if (None in pair or not all(map(math.isfinite, pair)) or pair[0] == pair[1] or not math.isfinite(1 / (pair[1] - pair[0]))):
@@ -301,6 +302,11 @@ class EP:
         if (n := as_whole(seed)) is None or not 0 <= n < 2**63: raise ValueError(f'seed must be a whole number from 0 to 2**63 − 1, got {seed!r}')
         self.random_sign, self.check_finite = random_sign, check_finite
         self.gen = torch.Generator().manual_seed(n)
+        if skip_unsettled is not None and ((t := as_real(skip_unsettled)) is None or not 0 < t < math.inf):
+            raise ValueError('skip_unsettled is the change of a unit, in one more free step, above which an example is left out of the update: '
+                             f'a positive number (e.g. 1e-3), or None to keep every example; got {skip_unsettled!r}')
+        self.skip_unsettled = None if skip_unsettled is None else t
+        self.left_out = None                          # with skip_unsettled: the examples left out, counted on the device (the harness zeroes it each epoch)
 
     def free_phase(self, x:Tensor, cache:Tensor|None=None) -> list[Tensor]: # cache: the batch's input drive (`batch_drive`), if the caller holds it
         "T steps with β = 0 from rest: the free state s⁰."
@@ -309,6 +315,15 @@ class EP:
     def nudged_phase(self, x:Tensor, y:Tensor, s0:list[Tensor], beta:float, cache:Tensor|None=None) -> list[Tensor]:
         "K steps with nudging β from s⁰ (no steps when β = 0)."
         return s0 if beta == 0 else relax(self.model, x, s0, self.K, beta, y, self.check_finite, cache)
+
+    def settled(self, x:Tensor, s0:list[Tensor], cache:Tensor|None=None) -> Tensor|None:
+        "With `skip_unsettled`: which examples count in this batch's update, those whose free state s⁰ one more free step moves by at most it (the others are added to `left_out`); else None."
+        if self.skip_unsettled is None: return None
+        with torch.no_grad(): s1 = relax(self.model, x, s0, 1, check_finite=False, cache=cache)
+        out = moving(s0, s1, self.skip_unsettled)
+        if self.left_out is None or self.left_out.device != x.device: self.left_out = torch.zeros((), dtype=torch.long, device=x.device)
+        self.left_out.add_(out.sum())                 # on the device: no sync, and a CUDA graph replays the add (the counter exists from the eager warm-up on)
+        return ~out
 
     def draw_betas(self) -> tuple[float, float]:
         "This batch's (β₁, β₂): the configured pair, sign-flipped with probability ½ if `random_sign`."
@@ -406,6 +421,14 @@ def _check_optimizer_state(model, opt, who:str):
                 raise TypeError(f"{who}'s state was made for {'' if step else f'{t.dtype} '}parameters on {t.device}, and {name} is now "
                                 f'{p.dtype} on {p.device} (the model moved after the optimizer had stepped); build the optimizer after moving the model')
 
+def moving(s:list[Tensor], s_next:list[Tensor], tol:float) -> Tensor:
+    "Which examples the step s → s_next moves by more than `tol` in some unit (NaN counts as moving): a bool tensor, one entry per example, on the device."
+    return ~(torch.stack([(b - a).abs().flatten(1).amax(1) for a, b in zip(s, s_next)]).amax(0) <= tol)
+
+def kept_rows(keep:Tensor, s1:list[Tensor], s2:list[Tensor]) -> list[Tensor]:
+    "`s2` with each row of an example not in `keep` (a bool per example) taken from `s1`: a contrast of the two then has no part from that example."
+    return [torch.where(keep.view(-1, *[1] * (b.ndim - 1)), b, a) for a, b in zip(s1, s2)]
+
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."
     if in_place(model, 'relax_kernel') is not None: return None
@@ -418,7 +441,9 @@ def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     resolved_betas(beta1, beta2, x.dtype, type(self).__name__)
     c = batch_drive(self.model, x)                    # once per batch: the weights do not move between EP's phases
     s0 = self.free_phase(x, c)
+    keep = self.settled(x, s0, c)                     # None unless skip_unsettled
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
+    if keep is not None: s2 = kept_rows(keep, s1, s2)      # an unsettled example's two states the same: no part in the contrast
     g = _update_grads(self.model, x, s1, s2, beta1, beta2)
     if self.check_finite: check_grads(self.model, g, type(self).__name__)
     write_grads(self.model.parameters(), g)

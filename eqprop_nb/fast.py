@@ -251,6 +251,7 @@ def _pin_run(cfg, m, n, data, dev, epochs=1, compile_mode='default', model_kw=No
 
 GPU_PINS = [('p-1h', 'graph', dict(momentum=0.9), 1e-5), ('eb-1h', 'graph', dict(T=30), 1e-5), ('cvf-1h', 'graph', {}, 1e-5),
             ('cep-1h', 'graph', {}, 1e-5),   # C-EP's deferred first layer (`05b_continual`, as cvf-1h's since) under capture: not yet run on a GPU
+            ('cvf-1h', 'graph', dict(model='vf-field', T=5, skip_unsettled=2e-3), 1e-5),   # 16.5% of the examples left out (CPU), the mask and its count under capture: not yet run on a GPU
             ('p-1h-bptt', 'graph', dict(n=290, epochs=4), 1e-5), ('p-1h', 'graph', dict(n=200, epochs=3, schedule='cosine', warmup=1), 1e-5), ('p-conv', 'graph', dict(T=30, dtype='float64', deterministic=True, control=True), 1e-8),
             ('p-1h', 'compile', {}, 1e-4), ('p-1h', 'compile', dict(compile_mode='max-autotune-no-cudagraphs'), 1e-4),   # the autotuned compile: not yet run on a GPU
             ('p-conv', 'compile', dict(T=30, dtype='float64', deterministic=True, control=True, model_kw=dict(unpool='mask', channels_last=True)), 1e-8),   # layouts: not yet run on a GPU

@@ -64,6 +64,7 @@ class Config:
     cooldown: int = 0              # constant schedule: the last N epochs fall linearly towards 0 (warm-up, hold, cool-down)
     input_map: str = 'x'           # hopfield model: what the input layer holds, 'x' or 'rho' (ρ(x), the energy-based code of [E19])
     init: str = 'glorot'           # hopfield model: 'glorot' ([EP17]) or 'uniform' (U(±1/√fan_in) for W and b, [E19]'s code)
+    skip_unsettled: float|None = None  # ep, cep: leave out of the update each example whose free state one more step moves by more than this (05b_continual); None: all count
 
     def replace(self, **kw) -> Config:
         "A copy with the fields in `kw` changed; unknown names are an error that lists the valid ones."
@@ -183,6 +184,13 @@ def check_config(cfg:Config):
     if cfg.nudge not in NUDGES: raise ValueError(f'unknown nudge {cfg.nudge!r}; choose one of {", ".join(NUDGES)} (--nudge)')
     if cfg.angle is not None and not (real(cfg.angle) and 0 <= cfg.angle <= 180):
         raise ValueError(f'angle is the initial angle between W and Bᵀ, in [0, 180] degrees, got {cfg.angle!r} (--angle)')
+    if cfg.skip_unsettled is not None:
+        if not (real(cfg.skip_unsettled) and cfg.skip_unsettled > 0):
+            raise ValueError(f'skip_unsettled is the change of a unit, in one more free step, above which an example is left out of the update: '
+                             f'a positive number (e.g. 1e-3), got {cfg.skip_unsettled!r} (--skip-unsettled)')
+        if cfg.algorithm == 'bptt':
+            raise ValueError('skip_unsettled leaves examples out of the EP and C-EP updates (algorithms ep, cep); bptt back-propagates through the '
+                             'free phase whether it settled or not: leave it out (--skip-unsettled)')
     if not 0 <= cfg.momentum < 1: raise ValueError(f'momentum must lie in [0, 1), got {cfg.momentum} (--momentum)')
     if cfg.momentum and cfg.optimizer != 'sgd':
         raise ValueError(f'momentum is a setting of sgd, and the optimizer is {cfg.optimizer!r}: leave it out (--momentum)')
@@ -251,7 +259,7 @@ def nudging(cfg:Config) -> tuple[tuple[float, float], bool]:
 def build_ep(cfg:Config, model, seed:int=0) -> EP:
     "Equilibrium Propagation: continuous time on a Hopfield model [EP17], discrete time on a Φ model [E19]."
     betas, rnd = nudging(cfg)
-    return EP(model, cfg.T, cfg.K, betas, rnd, seed, check_finite=False)
+    return EP(model, cfg.T, cfg.K, betas, rnd, seed, check_finite=False, skip_unsettled=cfg.skip_unsettled)
 
 @register_algorithm('bptt')
 def build_bptt(cfg:Config, model, seed:int=0) -> BPTT:
@@ -263,7 +271,7 @@ def build_cep(cfg:Config, model, seed:int=0) -> Continual:
     "Continual EP [CEP20]: weights updated at every step of the second phase (C-EP on a Φ model, C-VF on a vector-field model)."
     (b1, b2), rnd = nudging(cfg)
     if b1 != 0: raise ValueError("continual EP nudges one way only: use nudge 'fixed' or 'random', not 'symmetric' (--nudge)")
-    return Continual(model, cfg.T, cfg.K, b2, rnd, seed, check_finite=False)
+    return Continual(model, cfg.T, cfg.K, b2, rnd, seed, check_finite=False, skip_unsettled=cfg.skip_unsettled)
 
 _LIBRARY_ALGORITHMS = tuple(ALGORITHMS)                # those above; others are one's own (`register_algorithm`)
 
@@ -509,13 +517,13 @@ _RECORD_KEYS = {'epoch', 'train_error', 'test_error', 'seconds'}   # what every 
 
 _FRACTION = ('a fraction between 0 and 1', lambda v: 0 <= v <= 1)
 _RECORD_RANGES = dict(epoch=('a whole number of at least 1', lambda v: v >= 1 and v == int(v)), train_error=_FRACTION, test_error=_FRACTION,
-                      val_error=_FRACTION, seconds=('a number of seconds of at least 0', lambda v: v >= 0), lr_factor=('a number of at least 0', lambda v: v >= 0))
+                      val_error=_FRACTION, left_out=_FRACTION, seconds=('a number of seconds of at least 0', lambda v: v >= 0), lr_factor=('a number of at least 0', lambda v: v >= 0))
 
 def _bad_record(hist:list):
     "The first (record, key, what its figure should be) of the epoch records whose figure is not a number, or not one a run writes (an error of 1.7, negative seconds, an epoch missing or held twice: a hand edit, a damaged file), else None."
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)   # NaN: 'best nan%' in a summary
     for i, r in enumerate(hist, 1):
-        for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor'}):
+        for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor', 'left_out'}):
             if k not in r: continue
             if not num(r[k]): return r, k, 'a number'
             if not (want := _RECORD_RANGES[k])[1](r[k]): return r, k, want[0]
@@ -776,10 +784,13 @@ def train(preset:str|None=DEFAULT_PRESET, # named configuration (`PRESETS`), or 
     return Run(cfg, algo, history, out)
 
 def run_epoch(cfg:Config, algo, opt, dl:DeviceLoader, epoch:int, runner:EpochRunner|None=None, progress:bool=False) -> dict:
-    "One epoch at the learning rates `cfg`'s schedule gives it, by the harness loop or by `runner` (a `fast.FastPath`): `lr_factor`, training error, seconds."
+    "One epoch at the learning rates `cfg`'s schedule gives it, by the harness loop or by `runner` (a `fast.FastPath`): `lr_factor`, training error, seconds, and for an algorithm with `skip_unsettled` the share of the examples it left out of the updates (`left_out`)."
     f = set_learning_rates(cfg, opt, epoch)
+    if torch.is_tensor(c := getattr(algo, 'left_out', None)): c.zero_()    # in place: a CUDA graph adds to this tensor
     r = train_epoch(algo, opt, dl, epoch, progress) if runner is None else runner.train_epoch(dl, epoch, progress)
-    return dict(lr_factor=f) | {k: v for k, v in r.items() if k != 'trained'}   # the count is `bench`'s check; the history keeps its fields
+    rec = dict(lr_factor=f) | {k: v for k, v in r.items() if k != 'trained'}   # the count is `bench`'s check; the history keeps its fields
+    if torch.is_tensor(c := getattr(algo, 'left_out', None)) and r.get('trained'): rec['left_out'] = c.item() / r['trained']   # made at the first batch
+    return rec
 
 def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, progress, verbose, held=None):
     "The epochs of `train` from `len(history)` on: train, check, evaluate (on `held`, the validation set, too), record, checkpoint."
@@ -795,6 +806,7 @@ def _fit(cfg, algo, opt, dl, xte, yte, runner, history, ident, out, preset, prog
         best = held is not None and all(rec['val_error'] < r['val_error'] for r in history)
         history.append(rec)
         if verbose: print(f"epoch {rec['epoch']:3d}  train error {rec['train_error']:.2%}  "
+                          + (f"left out {rec['left_out']:.2%}  " if 'left_out' in rec else '')
                           + (f"validation error {rec['val_error']:.2%}{'*' if best else ' '}  " if held is not None else '')
                           + f"test error {rec['test_error']:.2%}  {rec['seconds']:.1f} s", flush=True)
         if out is not None:
@@ -907,6 +919,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
                  cooldown:int=None, # override: with the constant schedule, the last N epochs' learning rates fall linearly towards 0
                  input_map:str=None, # override: hopfield model's input layer, x or rho (ρ(x))
                  init:str=None, # override: hopfield model's initialization, glorot or uniform
+                 skip_unsettled:float=None, # override: leave out of the update each example whose free state one more step moves by more than this, e.g. 1e-3 (ep, cep; 05b_continual)
                  fast:str='auto', # training loop: auto (on CUDA fused where pinned, else graph; off on the CPU, and with an optimizer other than torch.optim.SGD), off (the readable eager loop), eager, graph, compile (on the CPU the relaxation compiled in chunks, 1.15-3.7x faster: 06a_fast), fused
                  tf32:store_true=False, # TF32 matrix products on the GPU
                  compile_mode:str='default', # with --fast compile: torch.compile's mode, default or max-autotune-no-cudagraphs
@@ -924,7 +937,7 @@ def eqprop_train(preset:str=None, # named configuration (see --list-presets; def
         conf = dict(epochs=epochs, algorithm=algorithm, model=model, sizes=_ints(sizes), channels=_ints(channels, '--channels'), kernel=kernel,
                     pool=pool, act=act, clip=_yes_no(clip, '--clip'), T=T, K=K, beta=beta, nudge=nudge, eps=eps, lrs=_floats(lrs), optimizer=optimizer, momentum=momentum,
                     weight_decay=weight_decay, batch_size=batch_size, dtype=dtype, angle=_angle(angle), dt=dt, schedule=schedule, warmup=warmup,
-                    cooldown=cooldown, input_map=input_map, init=init)
+                    cooldown=cooldown, input_map=input_map, init=init, skip_unsettled=skip_unsettled)
         who = dict(seed=seed, limit_train=limit_train, limit_test=limit_test, val=val)
         conf, who = ({k: v for k, v in d.items() if v is not None} for d in (conf, who))      # what this command line sets
         if resume and preset is None and not (Path(out)/'config.json').exists() and (Path(out)/'checkpoint.pt').exists():
