@@ -279,7 +279,12 @@ def build_algorithm(cfg:Config, seed:int=0):
     "The algorithm (and its model, `.model`) described by `cfg`."
     if cfg.algorithm not in ALGORITHMS:
         raise ValueError(f'unknown algorithm {cfg.algorithm!r}; choose one of {", ".join(ALGORITHMS)} (--algorithm)')
-    return ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
+    algo = ALGORITHMS[cfg.algorithm](cfg, build_model(cfg), seed)
+    if cfg.skip_unsettled is not None and getattr(algo, 'skip_unsettled', None) != cfg.skip_unsettled:   # config.json would say it, and no update did it
+        raise ValueError(f'skip_unsettled is {cfg.skip_unsettled!r}, and the algorithm {cfg.algorithm!r} was built with '
+                         f"{getattr(algo, 'skip_unsettled', None)!r}: its builder must pass cfg.skip_unsettled on (EP(…, skip_unsettled=cfg.skip_unsettled), "
+                         'as build_ep does), or leave it out (--skip-unsettled)')
+    return algo
 
 # %% ../nbs/03_train.ipynb #dfbae0aa
 OPTIMIZERS = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}
