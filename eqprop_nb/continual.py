@@ -82,11 +82,11 @@ class Continual(EP):
             if deferred is None:
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=False)   # its input is the state checked one step before
                 if self.check_finite: _check_relaxed(s_next, 1, beta)
-                u = s_next if keep is None else kept_rows(keep, s, s_next)   # an example left out moves with the others, and adds nothing to the update
-                if fused is not None and fused(x, s, u, beta, self.opt):    # it declines (False) an optimizer it does not reproduce
+                a, u = (s, s_next) if keep is None else kept_rows(keep, s, s_next)   # an example left out moves with the others, and adds nothing to the update
+                if fused is not None and fused(x, a, u, beta, self.opt):    # it declines (False) an optimizer it does not reproduce
                     if self.check_finite: _check_moved(self.model)
                 else:
-                    g = _update_grads(self.model, x, s, u, 0., beta)
+                    g = _update_grads(self.model, x, a, u, 0., beta)
                     if self.check_finite: check_grads(self.model, g, 'Continual')
                     write_grads(params, g)
                     self.opt.step()
@@ -94,8 +94,8 @@ class Continual(EP):
                 with torch.no_grad(): drive = drive0 - lw * (gram @ acc) - lb * acc.sum(0)
                 s_next = relax(self.model, x, s, 1, beta, y, check_finite=False, cache=drive)
                 if self.check_finite: _check_relaxed(s_next, 1, beta)
-                u = s_next if keep is None else kept_rows(keep, s, s_next)
-                g, d0 = self.model.contrast_grads(x, s, u, 0., beta, first_factor=True, cache=drive)
+                a, u = (s, s_next) if keep is None else kept_rows(keep, s, s_next)
+                g, d0 = self.model.contrast_grads(x, a, u, 0., beta, first_factor=True, cache=drive)
                 if self.check_finite: check_grads(self.model, [d0 if p is W0 else t for p, t in zip(params, g)], 'Continual')   # d0: W[0]'s deferred factor
                 write_grads(params, g)                     # None for W[0] and b[0]: SGD leaves them
                 self.opt.step()

@@ -425,9 +425,10 @@ def moving(s:list[Tensor], s_next:list[Tensor], tol:float) -> Tensor:
     "Which examples the step s → s_next moves by more than `tol` in some unit (NaN counts as moving): a bool tensor, one entry per example, on the device."
     return ~(torch.stack([(b - a).abs().flatten(1).amax(1) for a, b in zip(s, s_next)]).amax(0) <= tol)
 
-def kept_rows(keep:Tensor, s1:list[Tensor], s2:list[Tensor]) -> list[Tensor]:
-    "`s2` with each row of an example not in `keep` (a bool per example) taken from `s1`: a contrast of the two then has no part from that example."
-    return [torch.where(keep.view(-1, *[1] * (b.ndim - 1)), b, a) for a, b in zip(s1, s2)]
+def kept_rows(keep:Tensor, s1:list[Tensor], s2:list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
+    "`s1` and `s2` with each row of an example not in `keep` (a bool per example) set to zero in both: a contrast of the two then has no part from that example, even one whose states are huge or not finite (where s − s or a product's difference would give NaN or lose the others' digits)."
+    z = lambda t: torch.where(keep.view(-1, *[1] * (t.ndim - 1)), t, 0.)
+    return [z(t) for t in s1], [z(t) for t in s2]
 
 def batch_drive(model, x:Tensor):
     "`model.cache(x)` (the input drive) for every phase of a batch whose weights stay put, without a graph; None where a fused kernel in place computes its own."
@@ -443,7 +444,7 @@ def step_with(self:EP, x:Tensor, y:Tensor, beta1:float, beta2:float) -> Tensor:
     s0 = self.free_phase(x, c)
     keep = self.settled(x, s0, c)                     # None unless skip_unsettled
     s1, s2 = self.nudged_phase(x, y, s0, beta1, c), self.nudged_phase(x, y, s0, beta2, c)
-    if keep is not None: s2 = kept_rows(keep, s1, s2)      # an unsettled example's two states the same: no part in the contrast
+    if keep is not None: s1, s2 = kept_rows(keep, s1, s2)  # an unsettled example's two states zero: no part in the contrast
     g = _update_grads(self.model, x, s1, s2, beta1, beta2)
     if self.check_finite: check_grads(self.model, g, type(self).__name__)
     write_grads(self.model.parameters(), g)
