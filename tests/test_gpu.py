@@ -3,7 +3,8 @@ import pytest, torch
 from eqprop_nb.fast import pin_to_reference, pin_holds, GPU_PINS
 
 def _id(p, m, kw):
-    return f'{p}-{m}' + (f"-{kw['compile_mode']}" if 'compile_mode' in kw else '') + ('-layout' if 'model_kw' in kw else '')
+    return (f'{p}-{m}' + (f"-{kw['compile_mode']}" if 'compile_mode' in kw else '') + ('-layout' if 'model_kw' in kw else '')
+            + ('-skip' if 'skip_unsettled' in kw else ''))
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
 @pytest.mark.parametrize('preset,mode,kw,tol', GPU_PINS, ids=[_id(p, m, kw) for p, m, kw, _ in GPU_PINS])
