@@ -528,7 +528,7 @@ def _bad_record(hist:list):
     "The first (record, key, what its figure should be) of the epoch records whose figure is not a number, or not one a run writes (an error of 1.7, negative seconds, an epoch missing or held twice: a hand edit, a damaged file), else None."
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)   # NaN: 'best nan%' in a summary
     for i, r in enumerate(hist, 1):
-        for k in sorted(_RECORD_KEYS | {'val_error', 'lr_factor', 'left_out'}):
+        for k in sorted(_RECORD_RANGES):              # every figure a record may hold
             if k not in r: continue
             if not num(r[k]): return r, k, 'a number'
             if not (want := _RECORD_RANGES[k])[1](r[k]): return r, k, want[0]
